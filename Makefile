@@ -1,0 +1,81 @@
+# recur — one Makefile, four build variants under build/:
+#   rel       float, -O2: the library, tools, examples and the float tests
+#   f64       double (-DRC_DOUBLE): the finite-difference gradient tests
+#   asan      float tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   asan-f64  double tests under the same sanitizers
+#
+#   make            library (static and shared), tools and examples
+#   make test       float and double tests
+#   make sanitize   the same tests under ASan + UBSan
+#   make check      both (what scripts/test.sh runs)
+
+CC      ?= cc
+WARN    := -std=c11 -Wall -Wextra -Werror -pedantic
+BASE    := $(WARN) -Iinclude -Isrc -Itests/support -D_POSIX_C_SOURCE=200809L -fPIC
+LDLIBS  := -lopenblas -ljansson -lm
+SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+LIB_SRC      := $(shell find src -name '*.c' | sort)
+TEST_SUPPORT := $(wildcard tests/support/*.c)
+F32_TESTS    := $(basename $(notdir $(wildcard tests/test_*.c)))
+F64_TESTS    := $(basename $(notdir $(wildcard tests/grad_*.c)))
+EXAMPLES     := $(basename $(notdir $(wildcard examples/*.c)))
+TOOLS        := $(basename $(notdir $(wildcard tools/*.c)))
+
+# $(1) variant, $(2) compile flags, $(3) link flags
+define variant
+$(1)_OBJ := $$(LIB_SRC:%.c=build/$(1)/%.o)
+$(1)_SUP := $$(TEST_SUPPORT:%.c=build/$(1)/%.o)
+build/$(1)/%.o: %.c
+	@mkdir -p $$(@D)
+	$$(CC) $$(BASE) $(2) -MMD -MP -c $$< -o $$@
+build/$(1)/librecur.a: $$($(1)_OBJ)
+	@rm -f $$@
+	ar rcs $$@ $$^
+build/$(1)/bin/%: build/$(1)/tests/%.o $$($(1)_SUP) build/$(1)/librecur.a
+	@mkdir -p $$(@D)
+	$$(CC) $(2) $(3) $$< $$($(1)_SUP) build/$(1)/librecur.a $$(LDLIBS) -o $$@
+-include $$($(1)_OBJ:.o=.d) $$($(1)_SUP:.o=.d)
+endef
+
+REL_FLAGS := -O2 -g
+F64_FLAGS := -O2 -g -DRC_DOUBLE
+ASAN_FLAGS := -O1 -g $(SAN)
+
+$(eval $(call variant,rel,$(REL_FLAGS),))
+$(eval $(call variant,f64,$(F64_FLAGS),))
+$(eval $(call variant,asan,$(ASAN_FLAGS),$(SAN)))
+$(eval $(call variant,asan-f64,$(ASAN_FLAGS) -DRC_DOUBLE,$(SAN)))
+
+
+.PHONY: all lib test sanitize check examples clean
+all: lib examples $(TOOLS:%=build/rel/%)
+lib: build/rel/librecur.a build/rel/librecur.so
+
+build/rel/librecur.so: $(rel_OBJ)
+	$(CC) -shared $^ $(LDLIBS) -o $@
+
+build/rel/%: tools/%.c build/rel/librecur.a
+	@mkdir -p $(@D)
+	$(CC) $(BASE) $(REL_FLAGS) $< build/rel/librecur.a $(LDLIBS) -o $@
+
+build/rel/examples/%: examples/%.c build/rel/librecur.a
+	@mkdir -p $(@D)
+	$(CC) $(BASE) $(REL_FLAGS) $< build/rel/librecur.a $(LDLIBS) -o $@
+
+examples: $(EXAMPLES:%=build/rel/examples/%)
+
+TEST_BINS := $(F32_TESTS:%=build/rel/bin/%) $(F64_TESTS:%=build/f64/bin/%)
+SAN_BINS  := $(F32_TESTS:%=build/asan/bin/%) $(F64_TESTS:%=build/asan-f64/bin/%)
+
+test: $(TEST_BINS) examples
+	scripts/run_tests.sh $(TEST_BINS)
+
+sanitize: $(SAN_BINS)
+	scripts/run_tests.sh $(SAN_BINS)
+
+check: $(TEST_BINS) $(SAN_BINS) examples
+	scripts/run_tests.sh $(TEST_BINS) $(SAN_BINS)
+
+clean:
+	rm -rf build

@@ -1,0 +1,30 @@
+/*
+ * recur — recurrent neural networks and attention in C, computing what
+ * PyTorch computes. Include this header for the whole public API:
+ *
+ *   recur/base.h         scalar type, status codes, errors
+ *   recur/tensor.h       tensors
+ *   recur/rng.h          seeded random numbers
+ *   recur/graph.h        the tape: build, backward, reset
+ *   recur/ops.h          differentiable ops and losses
+ *   recur/params.h       named parameter lists (state_dict)
+ *   recur/nn.h           Linear and Embedding modules
+ *   recur/rnn.h          RNN, LSTM, GRU layers and cells
+ *   recur/optim.h        SGD, Adam, AdamW, gradient clipping
+ *   recur/safetensors.h  model files
+ */
+#ifndef RECUR_H
+#define RECUR_H
+
+#include "recur/base.h"
+#include "recur/graph.h"
+#include "recur/nn.h"
+#include "recur/ops.h"
+#include "recur/optim.h"
+#include "recur/params.h"
+#include "recur/rng.h"
+#include "recur/rnn.h"
+#include "recur/safetensors.h"
+#include "recur/tensor.h"
+
+#endif
