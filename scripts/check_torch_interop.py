@@ -65,6 +65,9 @@ def check(path):
     model = Model(cfg)
     model.load_state_dict(state, strict=True)
     print(f"{path}: loaded {len(state)} tensors with load_state_dict(strict=True): {', '.join(state)}")
+    pad_row = state["embed.weight"][cfg["padding_idx"]]
+    ok = bool((pad_row == 0).all())
+    print(f"  embed.weight row padding_idx={cfg['padding_idx']} is zero: {ok}")
     with torch.no_grad():
         logits, h_n, c_n = model(io["ids"].long())
     worst = 0.0
@@ -74,7 +77,7 @@ def check(path):
         err = (got - want).abs().max().item()
         worst = max(worst, err)
         print(f"  {name:7s} {str(tuple(got.shape)):12s} max abs diff recur vs PyTorch = {err:.3e}")
-    ok = worst <= TOL
+    ok = ok and worst <= TOL
     print(f"{'OK' if ok else 'FAIL'}: max abs diff {worst:.3e} (tol {TOL:.0e})")
     return ok
 

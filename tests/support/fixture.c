@@ -241,7 +241,8 @@ static bool same_shape(rc_fx *fx, const char *key, const rc_tensor *t)
     if (s == RC_OK && !ok) {
         char got[64], want[64];
         int len = snprintf(want, sizeof want, "(");
-        for (int d = 0; d < ndim; d++) len += snprintf(want + len, sizeof want - (size_t)len, d ? ", %d" : "%d", shape[d]);
+        for (int d = 0; d < ndim; d++)
+            len += snprintf(want + len, sizeof want - (size_t)len, d ? ", %d" : "%d", shape[d]);
         snprintf(want + len, sizeof want - (size_t)len, ")");
         RC_CHECK(false, "%s: recur's shape %s, PyTorch's %s", key, rc_shape_str(t, got, sizeof got), want);
     }
@@ -272,5 +273,6 @@ bool rc_fx_check_grad(rc_fx *fx, const char *name, const rc_tensor *got)
 
 void rc_fx_check_param_grads(rc_fx *fx, const rc_params *ps)
 {
-    for (size_t i = 0; i < rc_params_count(ps); i++) rc_fx_check_grad(fx, rc_params_name(ps, i), rc_params_tensor(ps, i));
+    for (size_t i = 0; i < rc_params_count(ps); i++)
+        rc_fx_check_grad(fx, rc_params_name(ps, i), rc_params_tensor(ps, i));
 }
