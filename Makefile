@@ -21,6 +21,11 @@ F32_TESTS    := $(basename $(notdir $(wildcard tests/test_*.c)))
 F64_TESTS    := $(basename $(notdir $(wildcard tests/grad_*.c)))
 EXAMPLES     := $(basename $(notdir $(wildcard examples/*.c)))
 TOOLS        := $(basename $(notdir $(wildcard tools/*.c)))
+# tools/NAME/*.c build one program per directory; tests/test_cli_*.c link
+# with the recur program's objects (all but its main.c).
+TOOL_DIRS    := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard tools/*/*.c)))))
+CLI_SRC      := $(filter-out tools/recur/main.c,$(wildcard tools/recur/*.c))
+CLI_TESTS    := $(wildcard tests/cli/*.sh)
 
 # $(1) variant, $(2) compile flags, $(3) link flags
 define variant
@@ -35,7 +40,19 @@ build/$(1)/librecur.a: $$($(1)_OBJ)
 build/$(1)/bin/%: build/$(1)/tests/%.o $$($(1)_SUP) build/$(1)/librecur.a
 	@mkdir -p $$(@D)
 	$$(CC) $(2) $(3) $$< $$($(1)_SUP) build/$(1)/librecur.a $$(LDLIBS) -o $$@
+build/$(1)/bin/test_cli_%: build/$(1)/tests/test_cli_%.o $$($(1)_SUP) $$(CLI_SRC:%.c=build/$(1)/%.o) build/$(1)/librecur.a
+	@mkdir -p $$(@D)
+	$$(CC) $(2) $(3) $$^ $$(LDLIBS) -o $$@
 -include $$($(1)_OBJ:.o=.d) $$($(1)_SUP:.o=.d)
+$(1)_LINK := $(2) $(3)
+$$(foreach d,$$(TOOL_DIRS),$$(eval $$(call tool,$(1),$$(d))))
+endef
+
+# $(1) variant, $(2) tool directory under tools/
+define tool
+build/$(1)/$(2): $$(patsubst %.c,build/$(1)/%.o,$$(wildcard tools/$(2)/*.c)) build/$(1)/librecur.a
+	$$(CC) $$($(1)_LINK) $$^ $$(LDLIBS) -o $$@
+-include $$(patsubst %.c,build/$(1)/%.d,$$(wildcard tools/$(2)/*.c))
 endef
 
 REL_FLAGS := -O2 -g
@@ -49,7 +66,7 @@ $(eval $(call variant,asan-f64,$(ASAN_FLAGS) -DRC_DOUBLE,$(SAN)))
 
 
 .PHONY: all lib test sanitize check examples clean
-all: lib examples $(TOOLS:%=build/rel/%)
+all: lib examples $(TOOLS:%=build/rel/%) $(TOOL_DIRS:%=build/rel/%)
 lib: build/rel/librecur.a build/rel/librecur.so
 
 build/rel/librecur.so: $(rel_OBJ)
@@ -68,14 +85,16 @@ examples: $(EXAMPLES:%=build/rel/examples/%)
 TEST_BINS := $(F32_TESTS:%=build/rel/bin/%) $(F64_TESTS:%=build/f64/bin/%)
 SAN_BINS  := $(F32_TESTS:%=build/asan/bin/%) $(F64_TESTS:%=build/asan-f64/bin/%)
 
-test: $(TEST_BINS) examples
-	scripts/run_tests.sh $(TEST_BINS)
+# The shell tests under tests/cli run build/rel/recur (RECUR overrides it)
+# and print "N passed, N failed" like the test binaries.
+test: $(TEST_BINS) examples build/rel/recur
+	scripts/run_tests.sh $(TEST_BINS) $(CLI_TESTS)
 
-sanitize: $(SAN_BINS)
-	scripts/run_tests.sh $(SAN_BINS)
+sanitize: $(SAN_BINS) build/asan/recur
+	RECUR=build/asan/recur scripts/run_tests.sh $(SAN_BINS) $(CLI_TESTS)
 
-check: $(TEST_BINS) $(SAN_BINS) examples
-	scripts/run_tests.sh $(TEST_BINS) $(SAN_BINS)
+check: $(TEST_BINS) $(SAN_BINS) examples build/rel/recur
+	scripts/run_tests.sh $(TEST_BINS) $(SAN_BINS) $(CLI_TESTS)
 
 clean:
 	rm -rf build
