@@ -190,8 +190,12 @@ static void test_vocab_build(void)
                  rc_vocab_id(v, 0x10FFFF) == RC_VOCAB_UNK && rc_vocab_id(v, 'a') == RC_VOCAB_UNK,
              "unseen characters map to <unk>");
     int ids[5];
-    rc_vocab_encode(v, cps, 5, ids);
+    RC_CHECK(rc_vocab_encode(v, cps, 5, ids) == 0, "no unknown characters");
     RC_CHECK(ids[0] == 2 && ids[1] == 1 && ids[2] == 3 && ids[3] == 3 && ids[4] == 4, "encode");
+    const uint32_t other[] = {'h', 'a', 'l', 0xE9};
+    RC_CHECK(rc_vocab_encode(v, other, 4, ids) == 2 && ids[0] == 2 && ids[1] == RC_VOCAB_UNK && ids[2] == 3 &&
+                 ids[3] == RC_VOCAB_UNK,
+             "two unknown characters");
     char *json;
     RC_CHECK_OK(rc_vocab_to_json(v, &json));
     RC_CHECK(json && strcmp(json, "[\"<unk>\",\"e\",\"h\",\"l\",\"o\"]") == 0, "json %s", json);

@@ -102,8 +102,9 @@ int rc_vocab_id(const rc_vocab *v, uint32_t cp);
 /* The character of id (1 <= id < size). RC_ASSERTs the range. */
 uint32_t rc_vocab_char(const rc_vocab *v, int id);
 
-/* ids[i] = rc_vocab_id(v, cps[i]) for i < n. */
-void rc_vocab_encode(const rc_vocab *v, const uint32_t *cps, size_t n, int *ids);
+/* ids[i] = rc_vocab_id(v, cps[i]) for i < n. Returns how many of them are
+ * RC_VOCAB_UNK (characters not in the vocabulary). */
+size_t rc_vocab_encode(const rc_vocab *v, const uint32_t *cps, size_t n, int *ids);
 
 /* The vocabulary as a JSON array of strings, entry i the token of id i:
  * ["<unk>", "a", "b", ...]. *out is freed by the caller with free().

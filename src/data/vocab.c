@@ -113,9 +113,14 @@ uint32_t rc_vocab_char(const rc_vocab *v, int id)
     return v->chars[id];
 }
 
-void rc_vocab_encode(const rc_vocab *v, const uint32_t *cps, size_t n, int *ids)
+size_t rc_vocab_encode(const rc_vocab *v, const uint32_t *cps, size_t n, int *ids)
 {
-    for (size_t i = 0; i < n; i++) ids[i] = rc_vocab_id(v, cps[i]);
+    size_t unknown = 0;
+    for (size_t i = 0; i < n; i++) {
+        ids[i] = rc_vocab_id(v, cps[i]);
+        unknown += ids[i] == RC_VOCAB_UNK;
+    }
+    return unknown;
 }
 
 rc_status rc_vocab_to_json(const rc_vocab *v, char **out)

@@ -141,6 +141,10 @@ echo "eval: loss $loss perplexity $ppl bits_per_char $bpc"
 check "eval --json: loss, perplexity = exp(loss), bits_per_char = loss / ln 2" eval \
     '[ $rc -eq 0 ] && [ -n "$loss" ] && holds "l > 0 && l < 4.2 && (p - exp(l))^2 < (1e-12 * p)^2 && (b - l / log(2))^2 < (1e-12 * b)^2" \
          l="$loss" p="$ppl" b="$bpc"'
+printf 'Call me Ishmael \xe2\x98\x83.\n' > "$tmp/unk.txt"
+run unk lm eval --model "$tmp/a.st" --data "$tmp/unk.txt" --json
+check "eval reads an unseen character (a snowman) as <unk> and counts it" eval \
+    '[ $rc -eq 0 ] && [ "$(field unk.out unknown_chars)" = 1 ] && [ "$(field unk.out chars)" = 19 ]'
 run evaltext lm eval --model "$tmp/a.st" --data "$tmp/text.txt"
 check "eval without --json prints key value pairs" eval '[ $rc -eq 0 ] && has evaltext.out "loss " && has evaltext.out "perplexity "'
 

@@ -83,8 +83,7 @@ int lm_eval_main(int argc, char **argv)
     if (s == RC_OK) s = rc_graph_create(&g);
     size_t unknown = 0;
     if (s == RC_OK) {
-        rc_vocab_encode(vocab, text.cps, text.n, ids);
-        for (size_t i = 0; i < text.n; i++) unknown += ids[i] == RC_VOCAB_UNK;
+        unknown = rc_vocab_encode(vocab, text.cps, text.n, ids);
         rc_graph_set_training(g, false);
         rc_graph_set_grad_enabled(g, false);
         s = lm_evaluate(&m, g, ids, text.n, c.batch, seq_len, &loss);

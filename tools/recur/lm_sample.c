@@ -143,9 +143,7 @@ int lm_sample_main(int argc, char **argv)
     char *out = malloc((size_t)o.length * 4 + 1);
     rc_status s = ids && out ? lm_model_load(&m, &vocab, c.model) : rc_error(RC_E_NOMEM, "out of memory");
     if (s == RC_OK) {
-        rc_vocab_encode(vocab, prime.cps, prime.n, ids);
-        size_t unknown = 0;
-        for (size_t i = 0; i < prime.n; i++) unknown += ids[i] == RC_VOCAB_UNK;
+        size_t unknown = rc_vocab_encode(vocab, prime.cps, prime.n, ids);
         if (unknown && !c.quiet)
             fprintf(stderr, "%s: %zu characters of --prime are not in the model's vocabulary (read as <unk>)\n", t.cmd,
                     unknown);
