@@ -5,9 +5,9 @@
 #   asan-f64  double tests under the same sanitizers
 #
 #   make            library (static and shared), tools and examples
-#   make test       float and double tests
+#   make test       float and double tests, and the examples that check themselves
 #   make sanitize   the same tests under ASan + UBSan
-#   make check      both (what scripts/test.sh runs)
+#   make check      all of these (what scripts/test.sh runs)
 
 CC      ?= cc
 WARN    := -std=c11 -Wall -Wextra -Werror -pedantic
@@ -69,12 +69,14 @@ TEST_BINS := $(F32_TESTS:%=build/rel/bin/%) $(F64_TESTS:%=build/f64/bin/%)
 SAN_BINS  := $(F32_TESTS:%=build/asan/bin/%) $(F64_TESTS:%=build/asan-f64/bin/%)
 
 test: $(TEST_BINS) examples
+	scripts/run_examples.sh
 	scripts/run_tests.sh $(TEST_BINS)
 
 sanitize: $(SAN_BINS)
 	scripts/run_tests.sh $(SAN_BINS)
 
 check: $(TEST_BINS) $(SAN_BINS) examples
+	scripts/run_examples.sh
 	scripts/run_tests.sh $(TEST_BINS) $(SAN_BINS)
 
 clean:
