@@ -10,12 +10,14 @@
  *   recur/params.h       named parameter lists (state_dict)
  *   recur/nn.h           Linear and Embedding modules
  *   recur/rnn.h          RNN, LSTM, GRU layers and cells
+ *   recur/attention.h    attention modules: additive, Luong, scaled dot, multi-head
  *   recur/optim.h        SGD, Adam, AdamW, gradient clipping
  *   recur/safetensors.h  model files
  */
 #ifndef RECUR_H
 #define RECUR_H
 
+#include "recur/attention.h"
 #include "recur/base.h"
 #include "recur/graph.h"
 #include "recur/nn.h"

@@ -23,7 +23,10 @@ typedef struct rc_linear_module {
     rc_tensor *weight, *bias; /* bias is NULL without bias */
 } rc_linear_module;
 
+/* Allocates the parameters (with grad buffers) and draws them from rng.
+ * Errors: RC_E_INVALID naming a size < 1, RC_E_NOMEM; *m is then empty. */
 rc_status rc_linear_init(rc_linear_module *m, int in_features, int out_features, bool bias, rc_rng *rng);
+/* Frees the parameters and zeroes *m. */
 void rc_linear_destroy(rc_linear_module *m);
 rc_tensor *rc_linear_forward(const rc_linear_module *m, rc_graph *g, rc_tensor *x);
 /* Adds "prefix.weight" and, with bias, "prefix.bias". */
@@ -37,8 +40,11 @@ typedef struct rc_embedding_module {
     rc_tensor *weight;
 } rc_embedding_module;
 
+/* Errors: RC_E_INVALID naming a size < 1 or a padding_idx >= num_embeddings,
+ * RC_E_NOMEM; *m is then empty. A negative padding_idx is stored as -1. */
 rc_status rc_embedding_init(rc_embedding_module *m, int num_embeddings, int embedding_dim, int padding_idx,
                             rc_rng *rng);
+/* Frees the weight and zeroes *m. */
 void rc_embedding_destroy(rc_embedding_module *m);
 /* ids (shape `ndim, shape`) → (shape..., E). */
 rc_tensor *rc_embedding_forward(const rc_embedding_module *m, rc_graph *g, const int *ids, int ndim,

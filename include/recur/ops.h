@@ -55,7 +55,10 @@ rc_tensor *rc_tanh(rc_graph *g, rc_tensor *x);
 rc_tensor *rc_relu(rc_graph *g, rc_tensor *x);                    /* max(x, 0); gradient 0 at 0 */
 rc_tensor *rc_leaky_relu(rc_graph *g, rc_tensor *x, rc_real slope); /* x if x > 0 else slope·x */
 
-/* Softmax and log-softmax over the last dimension, max-subtracted. */
+/* Softmax and log-softmax over the last dimension (x has >= 1 dimension),
+ * max-subtracted so finite inputs never overflow. A row whose entries are all
+ * −∞ (every position masked) gives zeros from rc_softmax and −∞ from
+ * rc_log_softmax, and passes no gradient back (PyTorch gives NaN there). */
 rc_tensor *rc_softmax(rc_graph *g, rc_tensor *x);
 rc_tensor *rc_log_softmax(rc_graph *g, rc_tensor *x);
 
@@ -66,17 +69,20 @@ rc_tensor *rc_dropout(rc_graph *g, rc_tensor *x, rc_real p);
 
 /* ---- shape ------------------------------------------------------------- */
 
-/* Joins n tensors along dim; all other sizes must match. */
+/* Joins n >= 1 tensors of equal rank along dim (0 <= dim < ndim); all other
+ * sizes must match. */
 rc_tensor *rc_concat(rc_graph *g, int n, rc_tensor *const *xs, int dim);
 
-/* x[..., start:end, ...] along dim, 0 <= start < end <= size. */
+/* x[..., start:end, ...] along dim (0 <= dim < ndim), 0 <= start < end <= size. */
 rc_tensor *rc_slice(rc_graph *g, rc_tensor *x, int dim, int start, int end);
 
 /* The same values with another shape of equal element count. The result
- * shares x's data and grad buffers (a view: writing one writes the other). */
+ * shares x's data and grad buffers (a view: writing one writes the other), so
+ * it records no node; it has no grad buffer when x has none or gradients are
+ * disabled. */
 rc_tensor *rc_reshape(rc_graph *g, rc_tensor *x, int ndim, const int *shape);
 
-/* Swaps dimensions d0 and d1 (a copy, row-major again). */
+/* Swaps dimensions d0 and d1, each in [0, ndim) (a copy, row-major again). */
 rc_tensor *rc_transpose(rc_graph *g, rc_tensor *x, int d0, int d1);
 
 /* Sum and mean of all elements → a scalar (ndim 0). */
@@ -85,10 +91,11 @@ rc_tensor *rc_mean(rc_graph *g, rc_tensor *x);
 
 /* ---- lookup ------------------------------------------------------------ */
 
-/* Rows of W (V, E) selected by ids (shape `ndim, shape`, values in [0, V)) →
- * (shape..., E). Row padding_idx (or none if < 0) is looked up as usual but
- * receives no gradient, as in nn.Embedding. An id outside [0, V) is an error
- * naming its position. */
+/* Rows of W (V, E) selected by ids (shape `ndim, shape`, ndim <= 3, values in
+ * [0, V)) → (shape..., E). Row padding_idx (or none if < 0; it must be < V) is
+ * looked up as usual but receives no gradient, as in nn.Embedding. An id
+ * outside [0, V) is an RC_E_INVALID error naming its flat row-major position,
+ * its value and V. */
 rc_tensor *rc_embedding(rc_graph *g, rc_tensor *W, const int *ids, int ndim, const int *shape, int padding_idx);
 
 /* ---- losses (each returns a scalar) ------------------------------------ */

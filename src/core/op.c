@@ -28,6 +28,13 @@ static const char *const op_names[] = {
     [RC_OP_BCE_LOGITS] = "bce_with_logits",
     [RC_OP_RNN_LAYER] = "rnn_layer",
     [RC_OP_RNN_CELL] = "rnn_cell",
+    [RC_OP_ATTENTION_TUTORIAL] = "attention_tutorial",
+    [RC_OP_ATTENTION_ADDITIVE] = "attention_additive",
+    [RC_OP_ATTENTION_DOT] = "attention_dot",
+    [RC_OP_ATTENTION_GENERAL] = "attention_general",
+    [RC_OP_ATTENTION_CONCAT] = "attention_concat",
+    [RC_OP_ATTENTION_SCALED_DOT] = "attention_scaled_dot",
+    [RC_OP_MULTIHEAD_ATTENTION] = "multihead_attention",
 };
 
 _Static_assert(sizeof(op_names) / sizeof(op_names[0]) == RC_OP_COUNT,

@@ -85,16 +85,27 @@ void rc_test_fill(rc_tensor *t, uint64_t seed, double lo, double hi)
     rc_rng_fill_uniform(&r, t->data, t->numel, lo, hi);
 }
 
-/* Σ r ⊙ y in double; y == NULL means the build failed. */
-static double weighted_sum(const rc_tensor *y, const double *r)
+/* Σ_k Σ r_k ⊙ y_k in double, the weights r of all outputs concatenated. */
+static double weighted_sum(rc_tensor *const *ys, int n, const double *r)
 {
     double s = 0;
-    for (size_t i = 0; i < y->numel; i++) s += r[i] * (double)y->data[i];
+    for (int k = 0; k < n; k++)
+        for (size_t i = 0; i < ys[k]->numel; i++) s += *r++ * (double)ys[k]->data[i];
     return s;
 }
 
-double rc_gradcheck(const char *name, rc_gc_build_fn build, void *ctx, rc_tensor **inputs, int n_inputs,
-                    double eps, size_t max_per_input, double tol)
+/* One rebuild for a finite difference: the weighted sum, NaN on failure. */
+static double rebuild(rc_graph *g, rc_rng rng0, rc_gc_build_multi_fn build, void *ctx, int n_out, const double *r)
+{
+    rc_tensor *ys[RC_GC_MAX_OUTPUTS];
+    rc_graph_reset(g);
+    *rc_graph_rng(g) = rng0;
+    int n = build(g, ctx, ys);
+    return n == n_out && rc_graph_status(g) == RC_OK ? weighted_sum(ys, n, r) : NAN;
+}
+
+double rc_gradcheck_multi(const char *name, rc_gc_build_multi_fn build, void *ctx, rc_tensor **inputs, int n_inputs,
+                          double eps, size_t max_per_input, double tol)
 {
     rc_graph *g;
     if (rc_graph_create(&g) != RC_OK) {
@@ -105,25 +116,30 @@ double rc_gradcheck(const char *name, rc_gc_build_fn build, void *ctx, rc_tensor
 
     /* Analytic pass. */
     for (int k = 0; k < n_inputs; k++) rc_tensor_zero_grad(inputs[k]);
-    rc_tensor *y = build(g, ctx);
-    if (!y || rc_graph_status(g) != RC_OK) {
+    rc_tensor *ys[RC_GC_MAX_OUTPUTS];
+    int n_out = build(g, ctx, ys);
+    if (n_out < 1 || n_out > RC_GC_MAX_OUTPUTS || rc_graph_status(g) != RC_OK) {
         rc_test_fail(__FILE__, __LINE__, "%s: build failed: %s", name, rc_graph_error(g));
         rc_graph_free(g);
         return INFINITY;
     }
-    if (!y->grad) {
-        rc_test_fail(__FILE__, __LINE__, "%s: output has no grad buffer", name);
-        rc_graph_free(g);
-        return INFINITY;
+    size_t ny = 0;
+    for (int k = 0; k < n_out; k++) {
+        if (!ys[k] || !ys[k]->grad) {
+            rc_test_fail(__FILE__, __LINE__, "%s: output %d has no grad buffer", name, k);
+            rc_graph_free(g);
+            return INFINITY;
+        }
+        ny += ys[k]->numel;
     }
-    size_t ny = y->numel;
     double *r = malloc(ny * sizeof *r);
     rc_rng rr;
     rc_rng_seed(&rr, 12345);
-    for (size_t i = 0; i < ny; i++) {
-        r[i] = rc_rng_uniform(&rr) * 2 - 1;
-        y->grad[i] = (rc_real)r[i];
-    }
+    for (int k = 0, j = 0; k < n_out; k++)
+        for (size_t i = 0; i < ys[k]->numel; i++, j++) {
+            r[j] = rc_rng_uniform(&rr) * 2 - 1;
+            ys[k]->grad[i] = (rc_real)r[j];
+        }
     rc_status s = rc_graph_backward(g, NULL);
     if (s != RC_OK) rc_test_fail(__FILE__, __LINE__, "%s: backward failed: %s", name, rc_last_error());
 
@@ -137,16 +153,12 @@ double rc_gradcheck(const char *name, rc_gc_build_fn build, void *ctx, rc_tensor
         double max_diff = 0, max_num = 0;
         for (size_t i = 0; i < n; i += step) {
             rc_real saved = x->data[i];
-            double f[2];
-            for (int side = 0; side < 2; side++) {
-                x->data[i] = (rc_real)((double)saved + (side ? -eps : eps));
-                rc_graph_reset(g);
-                *rc_graph_rng(g) = rng0;
-                rc_tensor *yy = build(g, ctx);
-                f[side] = yy ? weighted_sum(yy, r) : NAN;
-            }
+            x->data[i] = (rc_real)((double)saved + eps);
+            double f_plus = rebuild(g, rng0, build, ctx, n_out, r);
+            x->data[i] = (rc_real)((double)saved - eps);
+            double f_minus = rebuild(g, rng0, build, ctx, n_out, r);
             x->data[i] = saved;
-            double num = (f[0] - f[1]) / (2 * eps);
+            double num = (f_plus - f_minus) / (2 * eps);
             double d = fabs(num - analytic[i]);
             if (d > max_diff || d != d) max_diff = d;
             if (fabs(num) > max_num) max_num = fabs(num);
@@ -161,4 +173,24 @@ double rc_gradcheck(const char *name, rc_gc_build_fn build, void *ctx, rc_tensor
     free(r);
     rc_graph_free(g);
     return worst;
+}
+
+/* rc_gradcheck's single-output build, seen as a build of one output. */
+typedef struct single_build {
+    rc_gc_build_fn build;
+    void *ctx;
+} single_build;
+
+static int build_single(rc_graph *g, void *ctx, rc_tensor **ys)
+{
+    const single_build *sb = ctx;
+    ys[0] = sb->build(g, sb->ctx);
+    return ys[0] ? 1 : 0;
+}
+
+double rc_gradcheck(const char *name, rc_gc_build_fn build, void *ctx, rc_tensor **inputs, int n_inputs,
+                    double eps, size_t max_per_input, double tol)
+{
+    single_build sb = {build, ctx};
+    return rc_gradcheck_multi(name, build_single, &sb, inputs, n_inputs, eps, max_per_input, tol);
 }

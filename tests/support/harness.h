@@ -48,6 +48,17 @@ typedef rc_tensor *(*rc_gc_build_fn)(rc_graph *g, void *ctx);
 double rc_gradcheck(const char *name, rc_gc_build_fn build, void *ctx, rc_tensor **inputs, int n_inputs,
                     double eps, size_t max_per_input, double tol);
 
+/* The same check for a computation with several outputs (e.g. an RNN's
+ * output, h_n and c_n): the build function stores them in ys (at most
+ * RC_GC_MAX_OUTPUTS) and returns how many, or 0 if building failed. Each
+ * output gets its own fixed random weighting, so the checked scalar is
+ * Σ_k Σ r_k ⊙ y_k and every output's gradient path is exercised. */
+#define RC_GC_MAX_OUTPUTS 8
+typedef int (*rc_gc_build_multi_fn)(rc_graph *g, void *ctx, rc_tensor **ys);
+
+double rc_gradcheck_multi(const char *name, rc_gc_build_multi_fn build, void *ctx, rc_tensor **inputs, int n_inputs,
+                          double eps, size_t max_per_input, double tol);
+
 /* Fills t->data with U(lo, hi) from a generator seeded with seed. */
 void rc_test_fill(rc_tensor *t, uint64_t seed, double lo, double hi);
 
