@@ -48,6 +48,11 @@ $(eval $(call variant,asan,$(ASAN_FLAGS),$(SAN)))
 $(eval $(call variant,asan-f64,$(ASAN_FLAGS) -DRC_DOUBLE,$(SAN)))
 
 
+.DEFAULT_GOAL := all
+# Keep the objects of test binaries: make would otherwise delete them as
+# intermediate files after every run, rebuild them next time, and print the
+# deletion after the test summary.
+.SECONDARY:
 .PHONY: all lib test sanitize check examples clean
 all: lib examples $(TOOLS:%=build/rel/%)
 lib: build/rel/librecur.a build/rel/librecur.so
