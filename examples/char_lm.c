@@ -527,7 +527,7 @@ static int draw(const rc_real *logits, int V, double temperature, rc_rng *rng)
 static void put_char(const vocab *v, int id)
 {
     char buf[4];
-    fwrite(buf, 1, utf8_encode(id == UNK ? 0xFFFD : v->cp[id], buf), stdout);
+    fwrite(buf, 1, utf8_encode(v->cp[id], buf), stdout);
 }
 
 /* Feeds the prime, then draws characters one at a time, each fed back. */
@@ -546,7 +546,7 @@ static void sample(model *m, rc_graph *g, const vocab *v, const options *opt, rc
     rc_graph_set_training(g, false);
 
     printf("\nsample (temperature %g):\n", opt->temperature);
-    for (size_t i = 0; i < n_prime; i++) put_char(v, ids[i]);
+    fputs(opt->prime, stdout);
     const int *in = ids;
     int T = (int)n_prime, next;
     for (int k = 0; k < opt->sample; k++) {
@@ -567,21 +567,31 @@ static void sample(model *m, rc_graph *g, const vocab *v, const options *opt, rc
 
 /* ---- saving -------------------------------------------------------------- */
 
+/* The parameters under PyTorch's state_dict names, and in the metadata what
+ * is needed to use them: the vocabulary, the sizes, and how the held-out
+ * text was cut and evaluated. */
 static void save(const model *m, const vocab *v, const options *opt)
 {
-    char vs[16], es[16], hs[16];
-    snprintf(vs, sizeof vs, "%d", v->size);
-    snprintf(es, sizeof es, "%d", opt->embed);
-    snprintf(hs, sizeof hs, "%d", opt->hidden);
+    char num[6][32];
+    snprintf(num[0], sizeof num[0], "%d", v->size);
+    snprintf(num[1], sizeof num[1], "%d", opt->embed);
+    snprintf(num[2], sizeof num[2], "%d", opt->hidden);
+    snprintf(num[3], sizeof num[3], "%g", opt->holdout);
+    snprintf(num[4], sizeof num[4], "%d", opt->batch);
+    snprintf(num[5], sizeof num[5], "%d", opt->seq_len);
     char *chars = vocab_string(v);
     const rc_st_kv meta[] = {
-        {"model", "char_lm: embed -> lstm -> head"},
-        {"vocab_size", vs},
+        {"model", "char_lm: embed (nn.Embedding) -> lstm (nn.LSTM) -> head (nn.Linear)"},
+        {"vocab_size", num[0]},
         {"unk_id", "0"},
         {"vocab", chars}, /* the characters of ids 1, 2, ... */
-        {"embed_dim", es},
-        {"hidden_size", hs},
+        {"embed_dim", num[1]},
+        {"hidden_size", num[2]},
         {"num_layers", "1"},
+        {"data", opt->data},
+        {"holdout", num[3]},
+        {"batch", num[4]},
+        {"seq_len", num[5]},
     };
     check(rc_st_save_params(opt->save, m->params, meta, sizeof meta / sizeof meta[0]), "saving the model");
     printf("saved %zu parameters to %s\n", rc_params_numel(m->params), opt->save);
@@ -600,7 +610,7 @@ int main(int argc, char **argv)
         .clip = 5,
         .temperature = 0.8,
         .steps = 0,
-        .log_every = 50,
+        .log_every = 100,
         .seq_len = 64,
         .batch = 16,
         .embed = 32,
@@ -638,7 +648,7 @@ int main(int argc, char **argv)
     train(&m, g, ids, n_train, &opt);
     const double t0 = now_s();
     const double bits = evaluate(&m, g, ids + n_train, n_held, opt.seq_len, opt.batch);
-    printf("held-out: %.3f bits/char over %zu characters (%.1f s); unigram entropy of the training text: %.3f\n",
+    printf("held-out: %.4f bits/char over %zu characters (%.1f s); unigram entropy of the training text: %.3f\n",
            bits, n_held - 1, now_s() - t0, unigram_bits(ids, n_train, v.size));
     sample(&m, g, &v, &opt, &rng);
     if (opt.save[0]) save(&m, &v, &opt);

@@ -3,7 +3,8 @@
 # character-level LSTM language model on Moby-Dick (committed in data/, so no
 # network is needed) for about a minute. It prints the training loss as it
 # falls, the held-out bits per character and a 300-character sample, and
-# saves the model to build/char_lm.safetensors.
+# saves the model to build/char_lm.safetensors. Where Python with PyTorch is
+# installed, PyTorch then loads that file and recomputes the held-out score.
 #
 #   scripts/demo.sh                  about 60 s of training
 #   scripts/demo.sh --seconds 300    any char_lm option (--help lists them)
@@ -18,5 +19,14 @@ if [ ! -f data/moby_dick.txt ] || [ "$(sha256sum data/moby_dick.txt | cut -d' ' 
     exit 1
 fi
 export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-2}
+model=build/char_lm.safetensors
+log=build/char_lm.log
+rm -f "$model"
 echo
-exec build/rel/examples/char_lm --data data/moby_dick.txt --seconds 60 --save build/char_lm.safetensors "$@"
+build/rel/examples/char_lm --data data/moby_dick.txt --seconds 60 --save "$model" "$@" | tee "$log"
+
+bits=$(sed -n 's/^held-out: \([0-9.]*\) bits\/char.*/\1/p' "$log")
+if [ -f "$model" ] && [ -n "$bits" ] && /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+    echo
+    /usr/bin/python3 scripts/check_char_lm_torch.py "$model" --expect "$bits"
+fi
