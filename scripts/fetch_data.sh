@@ -64,17 +64,18 @@ download() { # download KIND PACKAGE DIR: the package's files, unpacked into DIR
     case "$kind" in
         npm)
             scripts/deps.sh --fetch
-            (cd "$tmp" && npm_config_update_notifier=false npm pack --silent --cache "$tmp/npm-cache" "$pkg" >/dev/null) ||
-                die "npm pack $pkg failed"
+            (cd "$tmp" && npm_config_update_notifier=false npm pack --cache "$tmp/npm-cache" "$pkg" >"$tmp/log" 2>&1) ||
+                { cat "$tmp/log" >&2; die "npm pack $pkg failed"; }
             tar xzf "$tmp"/*.tgz -C "$dir"
             ;;
         deb)
-            if ! (cd "$tmp" && apt-get download -qq "$pkg" 2>/dev/null); then
+            if ! (cd "$tmp" && apt-get download "$pkg" >"$tmp/log" 2>&1); then
                 # A fresh machine has no package lists yet.
                 local sudo=()
                 [ "$(id -u)" -eq 0 ] || sudo=(sudo)
                 "${sudo[@]}" apt-get update -qq
-                (cd "$tmp" && apt-get download -qq "$pkg" 2>/dev/null) || die "apt-get download $pkg failed"
+                (cd "$tmp" && apt-get download "$pkg" >"$tmp/log" 2>&1) ||
+                    { cat "$tmp/log" >&2; die "apt-get download $pkg failed"; }
             fi
             dpkg-deb -x "$tmp"/*.deb "$dir"
             ;;
