@@ -1,5 +1,5 @@
 /*
- * char_lm — a character-level LSTM language model:
+ * char_lm — a character-level LSTM language model (sizes are the defaults):
  *
  *     embedding (V → 32) → LSTM (hidden 128) → linear (128 → V)
  *
@@ -127,7 +127,8 @@ static void parse_options(options *opt, int argc, char **argv)
         exit(2);
     }
     if (opt->holdout >= 0.5) {
-        fprintf(stderr, "char_lm: --holdout %g leaves too little to train on (at most 0.5)\n", opt->holdout);
+        fprintf(stderr, "char_lm: --holdout %g leaves too little to train on (it must be below 0.5)\n",
+                opt->holdout);
         exit(2);
     }
 }
