@@ -5,9 +5,9 @@
 #   asan-f64  double tests under the same sanitizers
 #
 #   make            library (static and shared), tools and examples
-#   make test       float and double tests
+#   make test       float and double tests, and the examples that check themselves
 #   make sanitize   the same tests under ASan + UBSan
-#   make check      both (what scripts/test.sh runs)
+#   make check      all of these (what scripts/test.sh runs)
 
 CC      ?= cc
 WARN    := -std=c11 -Wall -Wextra -Werror -pedantic
@@ -65,6 +65,11 @@ $(eval $(call variant,asan,$(ASAN_FLAGS),$(SAN)))
 $(eval $(call variant,asan-f64,$(ASAN_FLAGS) -DRC_DOUBLE,$(SAN)))
 
 
+.DEFAULT_GOAL := all
+# Keep the objects of test binaries: make would otherwise delete them as
+# intermediate files after every run, rebuild them next time, and print the
+# deletion after the test summary.
+.SECONDARY:
 .PHONY: all lib test sanitize check examples clean
 all: lib examples $(TOOLS:%=build/rel/%) $(TOOL_DIRS:%=build/rel/%)
 lib: build/rel/librecur.a build/rel/librecur.so
@@ -88,12 +93,14 @@ SAN_BINS  := $(F32_TESTS:%=build/asan/bin/%) $(F64_TESTS:%=build/asan-f64/bin/%)
 # The shell tests under tests/cli run build/rel/recur (RECUR overrides it)
 # and print "N passed, N failed" like the test binaries.
 test: $(TEST_BINS) examples build/rel/recur
+	scripts/run_examples.sh
 	scripts/run_tests.sh $(TEST_BINS) $(CLI_TESTS)
 
 sanitize: $(SAN_BINS) build/asan/recur
 	RECUR=build/asan/recur scripts/run_tests.sh $(SAN_BINS) $(CLI_TESTS)
 
 check: $(TEST_BINS) $(SAN_BINS) examples build/rel/recur
+	scripts/run_examples.sh
 	scripts/run_tests.sh $(TEST_BINS) $(SAN_BINS) $(CLI_TESTS)
 
 clean:

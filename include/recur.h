@@ -11,6 +11,7 @@
  *   recur/nn.h           Linear and Embedding modules
  *   recur/rnn.h          RNN, LSTM, GRU layers and cells
  *   recur/attention.h    attention modules: additive, Luong, scaled dot, multi-head
+ *   recur/seq2seq.h      encoder-decoder models: training and greedy, sampling, beam search
  *   recur/optim.h        SGD, Adam, AdamW, gradient clipping
  *   recur/safetensors.h  model files
  *   recur/data.h         UTF-8 text files and character vocabularies
@@ -29,6 +30,7 @@
 #include "recur/rng.h"
 #include "recur/rnn.h"
 #include "recur/safetensors.h"
+#include "recur/seq2seq.h"
 #include "recur/tensor.h"
 
 #endif

@@ -1,0 +1,60 @@
+/*
+ * The encoder: source embedding and the recurrent layer over a padded batch,
+ * run batch first so that its outputs are the attention's (B, S, K) keys.
+ */
+#include "seq2seq/model.h"
+
+rc_status rc_s2s_check_source(const rc_seq2seq *m, const char *op, const rc_seq2seq_source *src)
+{
+    if (src->batch < 1) return rc_error(RC_E_INVALID, "%s: src.batch = %d, expected >= 1", op, src->batch);
+    if (src->len < 1) return rc_error(RC_E_INVALID, "%s: src.len = %d, expected >= 1", op, src->len);
+    if (!src->ids || !src->lengths)
+        return rc_error(RC_E_INVALID, "%s: src.%s is NULL, expected %s", op, src->ids ? "lengths" : "ids",
+                        src->ids ? "batch lengths" : "(batch, len) ids");
+    int V = m->cfg.src_vocab;
+    for (int b = 0; b < src->batch; b++) {
+        int n = src->lengths[b];
+        if (n < 1 || n > src->len)
+            return rc_error(RC_E_INVALID, "%s: src.lengths[%d] = %d, expected 1 <= length <= src.len = %d", op, b, n,
+                            src->len);
+        for (int j = 0; j < n; j++) {
+            int id = src->ids[(size_t)b * src->len + j];
+            if (id < 0 || id >= V)
+                return rc_error(RC_E_INVALID, "%s: src.ids[%d, %d] = %d, expected 0 <= id < src_vocab = %d", op, b,
+                                j, id, V);
+        }
+    }
+    return RC_OK;
+}
+
+rc_tensor *rc_s2s_last_layer(const rc_seq2seq *m, rc_graph *g, rc_tensor *x)
+{
+    int D = m->D, L = m->cfg.encoder.num_layers, B = x->shape[1], W = x->shape[2];
+    rc_tensor *last = rc_slice(g, x, 0, D * (L - 1), D * L);
+    if (D == 2) last = rc_transpose(g, last, 0, 1);
+    return rc_reshape(g, last, 2, (int[]){B, D * W});
+}
+
+rc_status rc_s2s_encode(rc_seq2seq *m, rc_graph *g, const rc_seq2seq_source *src, rc_s2s_memory *mem,
+                        rc_s2s_state *s0)
+{
+    int B = src->batch, S = src->len;
+    size_t n = (size_t)B * S;
+    int *ids = rc_tape_alloc(g, n * sizeof *ids);
+    int *lengths = rc_tape_alloc(g, (size_t)B * sizeof *lengths);
+    if (!ids || !lengths) return rc_graph_status(g);
+    /* Positions past a length are never computed but still looked up: any valid id will do. */
+    int filler = m->cfg.src_pad >= 0 ? m->cfg.src_pad : 0;
+    for (int b = 0; b < B; b++) {
+        lengths[b] = src->lengths[b];
+        for (int j = 0; j < S; j++) ids[(size_t)b * S + j] = j < lengths[b] ? src->ids[(size_t)b * S + j] : filler;
+    }
+    rc_tensor *e = rc_embedding_forward(&m->src_embed, g, ids, 2, (int[]){B, S});
+    rc_rnn_result r;
+    rc_status s = rc_rnn_forward(m->encoder, g, e, NULL, NULL, lengths, &r);
+    if (s != RC_OK) return s;
+    *mem = (rc_s2s_memory){.B = B, .S = S, .keys = r.output, .lengths = lengths,
+                           .context = rc_s2s_last_layer(m, g, r.h_n)};
+    s = rc_s2s_bridge(m, g, r.h_n, r.c_n, s0);
+    return s != RC_OK ? s : rc_graph_status(g);
+}
