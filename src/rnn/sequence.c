@@ -299,7 +299,7 @@ static void step_backward(rc_seq *s, rc_cell_kernels kern, int t, const rc_seq_i
         int j0 = q * NR, j1 = imin(P, j0 + NR);
         rc_gemm_packed(nb, j0, j1, G_H, dhg, G_H, s->whh_b, cell->direct_h ? 1 : 0, dh_next, P);
         for (int b = 0; b < B; b++)
-            if (!active(s, t, b) || b >= nb)
+            if (!active(s, t, b))
                 memcpy(cols(dh_next, b, P, j0), cols(dh, b, P, j0), (size_t)(j1 - j0) * sizeof(rc_real));
     }
 }
