@@ -8,11 +8,22 @@
 #   make test       float and double tests, and the examples that check themselves
 #   make sanitize   the same tests under ASan + UBSan
 #   make check      all of these (what scripts/test.sh runs)
+#   make bench      the benchmark drivers under build/rel/bench/
+#
+# OMP=0 builds without OpenMP (single-threaded kernels) into build/omp0/.
 
 CC      ?= cc
 WARN    := -std=c11 -Wall -Wextra -Werror -pedantic
 BASE    := $(WARN) -Iinclude -Isrc -Itests/support -D_POSIX_C_SOURCE=200809L -fPIC
 LDLIBS  := -lopenblas -ljansson -lm
+OMP     ?= 1
+ifeq ($(OMP),0)
+OUT     := build/omp0
+else
+OUT     := build
+BASE    += -fopenmp
+LDLIBS  += -fopenmp
+endif
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 LIB_SRC      := $(shell find src -name '*.c' | sort)
@@ -29,18 +40,18 @@ CLI_TESTS    := $(wildcard tests/cli/*.sh)
 
 # $(1) variant, $(2) compile flags, $(3) link flags
 define variant
-$(1)_OBJ := $$(LIB_SRC:%.c=build/$(1)/%.o)
-$(1)_SUP := $$(TEST_SUPPORT:%.c=build/$(1)/%.o)
-build/$(1)/%.o: %.c
+$(1)_OBJ := $$(LIB_SRC:%.c=$(OUT)/$(1)/%.o)
+$(1)_SUP := $$(TEST_SUPPORT:%.c=$(OUT)/$(1)/%.o)
+$(OUT)/$(1)/%.o: %.c
 	@mkdir -p $$(@D)
 	$$(CC) $$(BASE) $(2) -MMD -MP -c $$< -o $$@
-build/$(1)/librecur.a: $$($(1)_OBJ)
+$(OUT)/$(1)/librecur.a: $$($(1)_OBJ)
 	@rm -f $$@
 	ar rcs $$@ $$^
-build/$(1)/bin/%: build/$(1)/tests/%.o $$($(1)_SUP) build/$(1)/librecur.a
+$(OUT)/$(1)/bin/%: $(OUT)/$(1)/tests/%.o $$($(1)_SUP) $(OUT)/$(1)/librecur.a
 	@mkdir -p $$(@D)
-	$$(CC) $(2) $(3) $$< $$($(1)_SUP) build/$(1)/librecur.a $$(LDLIBS) -o $$@
-build/$(1)/bin/test_cli_%: build/$(1)/tests/test_cli_%.o $$($(1)_SUP) $$(CLI_SRC:%.c=build/$(1)/%.o) build/$(1)/librecur.a
+	$$(CC) $(2) $(3) $$< $$($(1)_SUP) $(OUT)/$(1)/librecur.a $$(LDLIBS) -o $$@
+$(OUT)/$(1)/bin/test_cli_%: $(OUT)/$(1)/tests/test_cli_%.o $$($(1)_SUP) $$(CLI_SRC:%.c=$(OUT)/$(1)/%.o) $(OUT)/$(1)/librecur.a
 	@mkdir -p $$(@D)
 	$$(CC) $(2) $(3) $$^ $$(LDLIBS) -o $$@
 -include $$($(1)_OBJ:.o=.d) $$($(1)_SUP:.o=.d)
@@ -50,9 +61,9 @@ endef
 
 # $(1) variant, $(2) tool directory under tools/
 define tool
-build/$(1)/$(2): $$(patsubst %.c,build/$(1)/%.o,$$(wildcard tools/$(2)/*.c)) build/$(1)/librecur.a
+$(OUT)/$(1)/$(2): $$(patsubst %.c,$(OUT)/$(1)/%.o,$$(wildcard tools/$(2)/*.c)) $(OUT)/$(1)/librecur.a
 	$$(CC) $$($(1)_LINK) $$^ $$(LDLIBS) -o $$@
--include $$(patsubst %.c,build/$(1)/%.d,$$(wildcard tools/$(2)/*.c))
+-include $$(patsubst %.c,$(OUT)/$(1)/%.d,$$(wildcard tools/$(2)/*.c))
 endef
 
 REL_FLAGS := -O2 -g
@@ -70,38 +81,50 @@ $(eval $(call variant,asan-f64,$(ASAN_FLAGS) -DRC_DOUBLE,$(SAN)))
 # intermediate files after every run, rebuild them next time, and print the
 # deletion after the test summary.
 .SECONDARY:
-.PHONY: all lib test sanitize check examples clean
-all: lib examples $(TOOLS:%=build/rel/%) $(TOOL_DIRS:%=build/rel/%)
-lib: build/rel/librecur.a build/rel/librecur.so
+.PHONY: all lib test sanitize check examples bench clean
+all: lib examples $(TOOLS:%=$(OUT)/rel/%) $(TOOL_DIRS:%=$(OUT)/rel/%)
+lib: $(OUT)/rel/librecur.a $(OUT)/rel/librecur.so
 
-build/rel/librecur.so: $(rel_OBJ)
+$(OUT)/rel/librecur.so: $(rel_OBJ)
 	$(CC) -shared $^ $(LDLIBS) -o $@
 
-build/rel/%: tools/%.c build/rel/librecur.a
+$(OUT)/rel/%: tools/%.c $(OUT)/rel/librecur.a
 	@mkdir -p $(@D)
-	$(CC) $(BASE) $(REL_FLAGS) $< build/rel/librecur.a $(LDLIBS) -o $@
+	$(CC) $(BASE) $(REL_FLAGS) $< $(OUT)/rel/librecur.a $(LDLIBS) -o $@
 
-build/rel/examples/%: examples/%.c build/rel/librecur.a
+$(OUT)/rel/examples/%: examples/%.c $(OUT)/rel/librecur.a
 	@mkdir -p $(@D)
-	$(CC) $(BASE) $(REL_FLAGS) $< build/rel/librecur.a $(LDLIBS) -o $@
+	$(CC) $(BASE) $(REL_FLAGS) $< $(OUT)/rel/librecur.a $(LDLIBS) -o $@
 
-examples: $(EXAMPLES:%=build/rel/examples/%)
+examples: $(EXAMPLES:%=$(OUT)/rel/examples/%)
 
-TEST_BINS := $(F32_TESTS:%=build/rel/bin/%) $(F64_TESTS:%=build/f64/bin/%)
-SAN_BINS  := $(F32_TESTS:%=build/asan/bin/%) $(F64_TESTS:%=build/asan-f64/bin/%)
+TEST_BINS := $(F32_TESTS:%=$(OUT)/rel/bin/%) $(F64_TESTS:%=$(OUT)/f64/bin/%)
+SAN_BINS  := $(F32_TESTS:%=$(OUT)/asan/bin/%) $(F64_TESTS:%=$(OUT)/asan-f64/bin/%)
 
-# The shell tests under tests/cli run build/rel/recur (RECUR overrides it)
-# and print "N passed, N failed" like the test binaries.
-test: $(TEST_BINS) examples build/rel/recur
-	scripts/run_examples.sh
-	scripts/run_tests.sh $(TEST_BINS) $(CLI_TESTS)
+# The shell tests under tests/cli run the program named by RECUR and print
+# "N passed, N failed" like the test binaries.
+test: $(TEST_BINS) examples $(OUT)/rel/recur
+	EXAMPLES_DIR=$(OUT)/rel/examples scripts/run_examples.sh
+	RECUR=$(OUT)/rel/recur scripts/run_tests.sh $(TEST_BINS) $(CLI_TESTS)
 
-sanitize: $(SAN_BINS) build/asan/recur
-	RECUR=build/asan/recur scripts/run_tests.sh $(SAN_BINS) $(CLI_TESTS)
+sanitize: $(SAN_BINS) $(OUT)/asan/recur
+	RECUR=$(OUT)/asan/recur scripts/run_tests.sh $(SAN_BINS) $(CLI_TESTS)
 
-check: $(TEST_BINS) $(SAN_BINS) examples build/rel/recur
-	scripts/run_examples.sh
-	scripts/run_tests.sh $(TEST_BINS) $(SAN_BINS) $(CLI_TESTS)
+check: $(TEST_BINS) $(SAN_BINS) examples $(OUT)/rel/recur
+	EXAMPLES_DIR=$(OUT)/rel/examples scripts/run_examples.sh
+	RECUR=$(OUT)/rel/recur scripts/run_tests.sh $(TEST_BINS) $(SAN_BINS) $(CLI_TESTS)
+
+BENCH_CORE := bench/rnn_bench_core.c
+BENCH_BINS := $(OUT)/rel/bench/rnn_bench $(OUT)/rel/bench/sgemm_bench
+bench: $(BENCH_BINS)
+
+$(OUT)/rel/bench/rnn_bench: bench/rnn_bench.c $(BENCH_CORE) bench/rnn_bench_core.h $(OUT)/rel/librecur.a
+	@mkdir -p $(@D)
+	$(CC) $(BASE) $(REL_FLAGS) bench/rnn_bench.c $(BENCH_CORE) $(OUT)/rel/librecur.a $(LDLIBS) -o $@
+
+$(OUT)/rel/bench/sgemm_bench: bench/sgemm_bench.c $(OUT)/rel/librecur.a
+	@mkdir -p $(@D)
+	$(CC) $(BASE) $(REL_FLAGS) $< $(OUT)/rel/librecur.a $(LDLIBS) -ldl -o $@
 
 clean:
 	rm -rf build

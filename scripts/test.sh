@@ -1,9 +1,35 @@
 #!/usr/bin/env bash
 # The test command: installs missing build dependencies, then builds the
-# library and examples and runs every test binary (float, double, and both
-# under ASan+UBSan). The last line is "N passed, N failed"; the exit status is
-# non-zero if anything failed.
-set -euo pipefail
+# library, examples and the recur program and runs every test twice over:
+# without OpenMP (float and double builds, under build/omp0) and with it
+# (float, double, and both under ASan+UBSan). The last line is the total
+# "N passed, N failed"; the exit status is non-zero if anything failed.
+set -uo pipefail
 cd "$(dirname "$0")/.."
-scripts/deps.sh
-exec make -j2 check
+scripts/deps.sh || exit 1
+
+passed=0
+failed=0
+status=0
+run() {
+    local log line
+    log=$(mktemp)
+    echo "===== make $*"
+    make -j2 "$@" 2>&1 | tee "$log"
+    [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
+    rm -f "$log"
+    if [ -z "$line" ]; then
+        failed=$((failed + 1))
+        status=1
+        return
+    fi
+    passed=$((passed + ${line%% passed*}))
+    line=${line#*passed, }
+    failed=$((failed + ${line%% failed*}))
+}
+
+run OMP=0 test
+run check
+echo "$passed passed, $failed failed"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]
