@@ -131,11 +131,16 @@ typedef struct layer_ctx {
 
 static rc_real *data_of(rc_tensor *t) { return t ? t->data : NULL; }
 
-/* Threads to run D directions side by side with. */
-static int dir_threads(int D)
+/* Threads to run the directions of c side by side with: one unless each
+ * direction's products over the sequence are large enough to pay for waking
+ * another thread (the same reasoning as the time loop's own threshold). */
+static int dir_threads(const layer_ctx *c)
 {
+    const rc_seq *s = &c->dir[0];
+    double flops = 2.0 * s->T * s->B * s->cell->gates * s->H * (double)(s->I + s->P);
     int n = rc_num_threads();
-    return n < D ? n : D;
+    if (c->D < 2 || flops < 1 << 22) return 1;
+    return n < c->D ? n : c->D;
 }
 static rc_real *grad_of(rc_tensor *t) { return t ? t->grad : NULL; }
 
@@ -184,7 +189,7 @@ static void layer_node_backward(rc_node *n)
         gio[d] = dir_io(c, d, dX, y->grad, grad_of(n->in[1]), grad_of(n->in[2]), h_n->grad, grad_of(c_n));
     /* the directions' time loops touch disjoint memory; their products over
      * all steps both add into dX, so they follow one after the other */
-    int nt = dir_threads(c->D);
+    int nt = dir_threads(c);
     (void)nt;
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
@@ -221,7 +226,7 @@ static bool run_layer(const run *r, int k, rc_tensor *x, rc_tensor *y)
         io[d] = dir_io(&c, d, X, y->data, data_of(r->h0), data_of(r->c0), r->h_n->data, data_of(r->c_n));
     }
     /* the directions write disjoint memory: one thread each */
-    int nt = dir_threads(D);
+    int nt = dir_threads(&c);
     (void)nt;
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
