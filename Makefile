@@ -3,11 +3,14 @@
 #   f64       double (-DRC_DOUBLE): the finite-difference gradient tests
 #   asan      float tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   asan-f64  double tests under the same sanitizers
+#   fuzz      libFuzzer targets (tests/fuzz/fuzz_*.c), built by clang with the
+#             library under ASan + UBSan and coverage instrumentation
 #
 #   make            library (static and shared), tools and examples
 #   make test       float and double tests, and the examples that check themselves
 #   make sanitize   the same tests under ASan + UBSan
 #   make check      all of these (what scripts/test.sh runs)
+#   make fuzz       the libFuzzer targets (scripts/fuzz.sh builds and runs them)
 
 CC      ?= cc
 WARN    := -std=c11 -Wall -Wextra -Werror -pedantic
@@ -20,32 +23,51 @@ TEST_SUPPORT := $(wildcard tests/support/*.c)
 F32_TESTS    := $(basename $(notdir $(wildcard tests/test_*.c)))
 F64_TESTS    := $(basename $(notdir $(wildcard tests/grad_*.c)))
 EXAMPLES     := $(basename $(notdir $(wildcard examples/*.c)))
+FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_TARGETS := $(basename $(notdir $(FUZZ_SRC)))
+FUZZ_SUPPORT := $(wildcard tests/fuzz/support/*.c)
 TOOLS        := $(basename $(notdir $(wildcard tools/*.c)))
 
-# $(1) variant, $(2) compile flags, $(3) link flags
+# $(1) variant, $(2) compile flags, $(3) link flags, $(4) compiler (default $(CC))
 define variant
+$(1)_CC  := $(or $(4),$$(CC))
 $(1)_OBJ := $$(LIB_SRC:%.c=build/$(1)/%.o)
 $(1)_SUP := $$(TEST_SUPPORT:%.c=build/$(1)/%.o)
+$(1)_FUZ := $$(FUZZ_SUPPORT:%.c=build/$(1)/%.o)
 build/$(1)/%.o: %.c
 	@mkdir -p $$(@D)
-	$$(CC) $$(BASE) $(2) -MMD -MP -c $$< -o $$@
+	$$($(1)_CC) $$(BASE) $(2) -MMD -MP -c $$< -o $$@
 build/$(1)/librecur.a: $$($(1)_OBJ)
 	@rm -f $$@
 	ar rcs $$@ $$^
 build/$(1)/bin/%: build/$(1)/tests/%.o $$($(1)_SUP) build/$(1)/librecur.a
 	@mkdir -p $$(@D)
-	$$(CC) $(2) $(3) $$< $$($(1)_SUP) build/$(1)/librecur.a $$(LDLIBS) -o $$@
--include $$($(1)_OBJ:.o=.d) $$($(1)_SUP:.o=.d)
+	$$($(1)_CC) $(2) $(3) $$< $$($(1)_SUP) build/$(1)/librecur.a $$(LDLIBS) -o $$@
+# The regression test replays inputs through every fuzz target, each compiled
+# with its entry point renamed to NAME_one and listed in RC_FUZZ_TARGETS.
+build/$(1)/tests/fuzz/%.replay.o: tests/fuzz/%.c
+	@mkdir -p $$(@D)
+	$$($(1)_CC) $$(BASE) $(2) -DLLVMFuzzerTestOneInput=$$*_one -MMD -MP -c $$< -o $$@
+build/$(1)/tests/test_fuzz_regressions.o: BASE += "-DRC_FUZZ_TARGETS=$$(FUZZ_TARGETS:%=RC_FUZZ_TARGET(%))"
+build/$(1)/tests/test_fuzz_regressions.o: $$(FUZZ_SRC)
+build/$(1)/bin/test_fuzz_regressions: build/$(1)/tests/test_fuzz_regressions.o \
+		$$(FUZZ_TARGETS:%=build/$(1)/tests/fuzz/%.replay.o) $$($(1)_FUZ) $$($(1)_SUP) build/$(1)/librecur.a
+	@mkdir -p $$(@D)
+	$$($(1)_CC) $(2) $(3) $$^ $$(LDLIBS) -o $$@
+-include $$($(1)_OBJ:.o=.d) $$($(1)_SUP:.o=.d) $$($(1)_FUZ:.o=.d) $$(wildcard build/$(1)/tests/fuzz/*.d)
 endef
 
 REL_FLAGS := -O2 -g
 F64_FLAGS := -O2 -g -DRC_DOUBLE
 ASAN_FLAGS := -O1 -g $(SAN)
+FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer-no-link $(SAN)
+FUZZ_CC    ?= clang
 
 $(eval $(call variant,rel,$(REL_FLAGS),))
 $(eval $(call variant,f64,$(F64_FLAGS),))
 $(eval $(call variant,asan,$(ASAN_FLAGS),$(SAN)))
 $(eval $(call variant,asan-f64,$(ASAN_FLAGS) -DRC_DOUBLE,$(SAN)))
+$(eval $(call variant,fuzz,$(FUZZ_FLAGS),$(SAN),$(FUZZ_CC)))
 
 
 .DEFAULT_GOAL := all
@@ -53,7 +75,7 @@ $(eval $(call variant,asan-f64,$(ASAN_FLAGS) -DRC_DOUBLE,$(SAN)))
 # intermediate files after every run, rebuild them next time, and print the
 # deletion after the test summary.
 .SECONDARY:
-.PHONY: all lib test sanitize check examples clean
+.PHONY: all lib test sanitize check examples fuzz clean
 all: lib examples $(TOOLS:%=build/rel/%)
 lib: build/rel/librecur.a build/rel/librecur.so
 
@@ -83,6 +105,14 @@ sanitize: $(SAN_BINS)
 check: $(TEST_BINS) $(SAN_BINS) examples
 	scripts/run_examples.sh
 	scripts/run_tests.sh $(TEST_BINS) $(SAN_BINS)
+
+# A target is tests/fuzz/fuzz_NAME.c defining LLVMFuzzerTestOneInput; its
+# seeds are in tests/fuzz/corpus/NAME/, crash inputs in tests/fuzz/regressions/NAME/.
+build/fuzz/bin/fuzz_%: build/fuzz/tests/fuzz/fuzz_%.o $(fuzz_FUZ) build/fuzz/librecur.a
+	@mkdir -p $(@D)
+	$(fuzz_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $^ $(LDLIBS) -o $@
+
+fuzz: $(FUZZ_TARGETS:%=build/fuzz/bin/%)
 
 clean:
 	rm -rf build
