@@ -27,6 +27,11 @@ FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_TARGETS := $(basename $(notdir $(FUZZ_SRC)))
 FUZZ_SUPPORT := $(wildcard tests/fuzz/support/*.c)
 TOOLS        := $(basename $(notdir $(wildcard tools/*.c)))
+# tools/NAME/*.c build one program per directory; tests/test_cli_*.c link
+# with the recur program's objects (all but its main.c).
+TOOL_DIRS    := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard tools/*/*.c)))))
+CLI_SRC      := $(filter-out tools/recur/main.c,$(wildcard tools/recur/*.c))
+CLI_TESTS    := $(wildcard tests/cli/*.sh)
 
 # $(1) variant, $(2) compile flags, $(3) link flags, $(4) compiler (default $(CC))
 define variant
@@ -43,6 +48,9 @@ build/$(1)/librecur.a: $$($(1)_OBJ)
 build/$(1)/bin/%: build/$(1)/tests/%.o $$($(1)_SUP) build/$(1)/librecur.a
 	@mkdir -p $$(@D)
 	$$($(1)_CC) $(2) $(3) $$< $$($(1)_SUP) build/$(1)/librecur.a $$(LDLIBS) -o $$@
+build/$(1)/bin/test_cli_%: build/$(1)/tests/test_cli_%.o $$($(1)_SUP) $$(CLI_SRC:%.c=build/$(1)/%.o) build/$(1)/librecur.a
+	@mkdir -p $$(@D)
+	$$($(1)_CC) $(2) $(3) $$^ $$(LDLIBS) -o $$@
 # The regression test replays inputs through every fuzz target, each compiled
 # with its entry point renamed to NAME_one and listed in RC_FUZZ_TARGETS.
 build/$(1)/tests/fuzz/%.replay.o: tests/fuzz/%.c
@@ -51,10 +59,20 @@ build/$(1)/tests/fuzz/%.replay.o: tests/fuzz/%.c
 build/$(1)/tests/test_fuzz_regressions.o: BASE += "-DRC_FUZZ_TARGETS=$$(FUZZ_TARGETS:%=RC_FUZZ_TARGET(%))"
 build/$(1)/tests/test_fuzz_regressions.o: $$(FUZZ_SRC)
 build/$(1)/bin/test_fuzz_regressions: build/$(1)/tests/test_fuzz_regressions.o \
-		$$(FUZZ_TARGETS:%=build/$(1)/tests/fuzz/%.replay.o) $$($(1)_FUZ) $$($(1)_SUP) build/$(1)/librecur.a
+		$$(FUZZ_TARGETS:%=build/$(1)/tests/fuzz/%.replay.o) $$($(1)_FUZ) $$($(1)_SUP) $$(CLI_SRC:%.c=build/$(1)/%.o) \
+		build/$(1)/librecur.a
 	@mkdir -p $$(@D)
 	$$($(1)_CC) $(2) $(3) $$^ $$(LDLIBS) -o $$@
 -include $$($(1)_OBJ:.o=.d) $$($(1)_SUP:.o=.d) $$($(1)_FUZ:.o=.d) $$(wildcard build/$(1)/tests/fuzz/*.d)
+$(1)_LINK := $(2) $(3)
+$$(foreach d,$$(TOOL_DIRS),$$(eval $$(call tool,$(1),$$(d))))
+endef
+
+# $(1) variant, $(2) tool directory under tools/
+define tool
+build/$(1)/$(2): $$(patsubst %.c,build/$(1)/%.o,$$(wildcard tools/$(2)/*.c)) build/$(1)/librecur.a
+	$$($(1)_CC) $$($(1)_LINK) $$^ $$(LDLIBS) -o $$@
+-include $$(patsubst %.c,build/$(1)/%.d,$$(wildcard tools/$(2)/*.c))
 endef
 
 REL_FLAGS := -O2 -g
@@ -76,7 +94,7 @@ $(eval $(call variant,fuzz,$(FUZZ_FLAGS),$(SAN),$(FUZZ_CC)))
 # deletion after the test summary.
 .SECONDARY:
 .PHONY: all lib test sanitize check examples fuzz clean
-all: lib examples $(TOOLS:%=build/rel/%)
+all: lib examples $(TOOLS:%=build/rel/%) $(TOOL_DIRS:%=build/rel/%)
 lib: build/rel/librecur.a build/rel/librecur.so
 
 build/rel/librecur.so: $(rel_OBJ)
@@ -95,20 +113,23 @@ examples: $(EXAMPLES:%=build/rel/examples/%)
 TEST_BINS := $(F32_TESTS:%=build/rel/bin/%) $(F64_TESTS:%=build/f64/bin/%)
 SAN_BINS  := $(F32_TESTS:%=build/asan/bin/%) $(F64_TESTS:%=build/asan-f64/bin/%)
 
-test: $(TEST_BINS) examples
+# The shell tests under tests/cli run build/rel/recur (RECUR overrides it)
+# and print "N passed, N failed" like the test binaries.
+test: $(TEST_BINS) examples build/rel/recur
 	scripts/run_examples.sh
-	scripts/run_tests.sh $(TEST_BINS)
+	scripts/run_tests.sh $(TEST_BINS) $(CLI_TESTS)
 
-sanitize: $(SAN_BINS)
-	scripts/run_tests.sh $(SAN_BINS)
+sanitize: $(SAN_BINS) build/asan/recur
+	RECUR=build/asan/recur scripts/run_tests.sh $(SAN_BINS) $(CLI_TESTS)
 
-check: $(TEST_BINS) $(SAN_BINS) examples
+check: $(TEST_BINS) $(SAN_BINS) examples build/rel/recur
 	scripts/run_examples.sh
-	scripts/run_tests.sh $(TEST_BINS) $(SAN_BINS)
+	scripts/run_tests.sh $(TEST_BINS) $(SAN_BINS) $(CLI_TESTS)
 
 # A target is tests/fuzz/fuzz_NAME.c defining LLVMFuzzerTestOneInput; its
 # seeds are in tests/fuzz/corpus/NAME/, crash inputs in tests/fuzz/regressions/NAME/.
-build/fuzz/bin/fuzz_%: build/fuzz/tests/fuzz/fuzz_%.o $(fuzz_FUZ) build/fuzz/librecur.a
+# Targets may call the recur program's functions (model files) too.
+build/fuzz/bin/fuzz_%: build/fuzz/tests/fuzz/fuzz_%.o $(fuzz_FUZ) $(CLI_SRC:%.c=build/fuzz/%.o) build/fuzz/librecur.a
 	@mkdir -p $(@D)
 	$(fuzz_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $^ $(LDLIBS) -o $@
 

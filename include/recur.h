@@ -14,12 +14,14 @@
  *   recur/seq2seq.h      encoder-decoder models: training and greedy, sampling, beam search
  *   recur/optim.h        SGD, Adam, AdamW, gradient clipping
  *   recur/safetensors.h  model files
+ *   recur/data.h         UTF-8 text files and character vocabularies
  */
 #ifndef RECUR_H
 #define RECUR_H
 
 #include "recur/attention.h"
 #include "recur/base.h"
+#include "recur/data.h"
 #include "recur/graph.h"
 #include "recur/nn.h"
 #include "recur/ops.h"

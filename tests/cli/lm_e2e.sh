@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# End-to-end test of `recur lm` on the first 400 lines of Moby-Dick: the
+# command-line conventions (help, usage errors with status 2), training (the
+# loss falls), eval's keys and their relations, sample's length and seeding,
+# --resume giving a bit-identical model, SIGTERM, NaN detection and bad
+# input files. Prints "N passed, N failed" like the test binaries.
+#
+#     tests/cli/lm_e2e.sh                         # runs build/rel/recur
+#     RECUR=build/asan/recur tests/cli/lm_e2e.sh
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+RECUR=${RECUR:-build/rel/recur}
+SOURCE=data/moby_dick.txt
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/recur_lm_XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+# check NAME COMMAND...: counts the command's success or failure.
+check() {
+    local name=$1
+    shift
+    if "$@"; then
+        passed=$((passed + 1))
+        echo "ok   $name"
+    else
+        failed=$((failed + 1))
+        echo "FAIL $name"
+    fi
+}
+
+finish() {
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+    exit
+}
+
+# run NAME ARGS...: runs recur with stdout in $tmp/NAME.out, stderr in
+# $tmp/NAME.err and the exit status in $rc.
+run() {
+    local name=$1
+    shift
+    "$RECUR" "$@" > "$tmp/$name.out" 2> "$tmp/$name.err"
+    rc=$?
+}
+
+# has NAME TEXT: file $tmp/NAME contains TEXT.
+has() { grep -q -F -- "$2" "$tmp/$1"; }
+
+# field FILE KEY: the values of "KEY" in the JSON lines of $tmp/FILE.
+field() { sed -n "s/.*\"$2\":\([^,}]*\).*/\1/p" "$tmp/$1"; }
+
+# holds EXPRESSION VAR=VALUE...: an awk condition over numbers.
+holds() {
+    local expr=$1
+    shift
+    local args=()
+    for kv in "$@"; do args+=(-v "$kv"); done
+    awk "${args[@]}" "BEGIN { exit !($expr) }"
+}
+
+# code points in $tmp/NAME (UTF-8 continuation bytes do not count)
+chars() { LC_ALL=C tr -d '\200-\277' < "$tmp/$1" | wc -c; }
+
+if [ ! -x "$RECUR" ] || [ ! -f "$SOURCE" ]; then
+    echo "missing $RECUR or $SOURCE"
+    failed=1
+    finish
+fi
+head -n 400 "$SOURCE" > "$tmp/text.txt"
+NET=(--data "$tmp/text.txt" --layers 2 --hidden 32 --embed 16 --seq-len 32 --batch 8 --lr 0.01 --dropout 0.1
+    --eval-every 25 --checkpoint-every 40)
+
+# ---- conventions ------------------------------------------------------------
+
+run help lm train --help
+check "lm train --help: status 0, every option with its default" eval \
+    '[ $rc -eq 0 ] && [ ! -s "$tmp/help.err" ] && has help.out "usage: recur lm train" &&
+     has help.out "--hidden H" && has help.out "hidden units per layer (default: 256)" &&
+     has help.out "--cell lstm|gru|rnn|rnn-relu" && has help.out "--resume CKPT" && has help.out "--json"'
+run help2 help lm train
+check "recur help lm train prints the same help" cmp -s "$tmp/help.out" "$tmp/help2.out"
+run top help
+check "recur help lists the tasks" eval '[ $rc -eq 0 ] && has top.out "lm "'
+run none
+check "recur without a command: status 2" eval '[ $rc -eq 2 ] && has none.err "usage: recur"'
+
+run bad lm train --data x --model y --bogus 3
+check "unknown option: status 2, message on stderr only" eval \
+    '[ $rc -eq 2 ] && has bad.err "unknown option '"'"'--bogus'"'"'" && has bad.err "Try '"'"'recur lm train --help'"'"'" &&
+     [ ! -s "$tmp/bad.out" ]'
+run range lm train --data x --model y --hidden 0
+check "out-of-range value: status 2" eval '[ $rc -eq 2 ] && has range.err "--hidden: 0 is out of range"'
+run choice lm train --data x --model y --cell tree
+check "unknown choice: status 2" eval '[ $rc -eq 2 ] && has choice.err "'"'"'tree'"'"' is not one of lstm, gru, rnn, rnn-relu"'
+run missing lm train --model y
+check "missing --data: status 2" eval '[ $rc -eq 2 ] && has missing.err "missing option --data"'
+run excl lm train --data x --model y --steps 5 --epochs 2
+check "--steps with --epochs: status 2" eval '[ $rc -eq 2 ] && has excl.err "at most one of"'
+run cmd lm fit
+check "unknown subcommand: status 2" eval '[ $rc -eq 2 ] && has cmd.err "unknown command '"'"'fit'"'"'"'
+
+# ---- bad input files ----------------------------------------------------------
+
+printf 'fine\nbad \xc3\x28 here\n' > "$tmp/bad.txt"
+: > "$tmp/empty.txt"
+run utf8 lm train --data "$tmp/bad.txt" --model "$tmp/u.st"
+check "invalid UTF-8: status 1 naming file, line and byte offset" eval \
+    '[ $rc -eq 1 ] && has utf8.err "bad.txt" && has utf8.err "line 2, column 5 (byte offset 9)"'
+run empty lm train --data "$tmp/empty.txt" --model "$tmp/u.st"
+check "empty file: status 1" eval '[ $rc -eq 1 ] && has empty.err "empty"'
+run short lm train --data "$tmp/text.txt" --model "$tmp/u.st" --batch 4096 --seq-len 100
+check "text too short for the batch: status 1" eval '[ $rc -eq 1 ] && has short.err "too few"'
+run notmodel lm eval --model "$tmp/text.txt" --data "$tmp/text.txt"
+check "eval of a file that is no model: status 1" eval '[ $rc -eq 1 ] && [ -s "$tmp/notmodel.err" ]'
+
+# ---- train, eval, sample --------------------------------------------------------
+
+run train lm train "${NET[@]}" --model "$tmp/a.st" --steps 150 --quiet --json
+first=$(field train.out train_loss | head -n 1)
+last=$(field train.out train_loss | tail -n 1)
+vfirst=$(field train.out valid_loss | head -n 1)
+vlast=$(field train.out valid_loss | tail -n 1)
+echo "train_loss $first -> $last, valid_loss $vfirst -> $vlast"
+# 150 Adam steps at lr 0.01 take a 2x32 LSTM from near-uniform (ln 67 ≈ 4.2)
+# to about 2.6 nats on this text; the means over steps 1-25 and 126-150 (and
+# the validation losses at 25 and 150) differ by far more than 0.3
+check "training: status 0, train and validation loss fall" eval \
+    '[ $rc -eq 0 ] && [ ! -s "$tmp/train.err" ] && [ "$(grep -c "\"event\":\"eval\"" "$tmp/train.out")" -eq 6 ] &&
+     holds "b < a - 0.3 && d < c - 0.3" a="$first" b="$last" c="$vfirst" d="$vlast"'
+check "model file: PyTorch state_dict names and recur metadata" eval \
+    'head -c 4096 "$tmp/a.st" | grep -a -q "\"embed.weight\"" && head -c 4096 "$tmp/a.st" | grep -a -q "\"rnn.weight_hh_l1\"" &&
+     head -c 4096 "$tmp/a.st" | grep -a -q "\"head.bias\"" && head -c 4096 "$tmp/a.st" | grep -a -q "\"format\":\"recur\""'
+
+run eval lm eval --model "$tmp/a.st" --data "$tmp/text.txt" --json
+loss=$(field eval.out loss)
+ppl=$(field eval.out perplexity)
+bpc=$(field eval.out bits_per_char)
+echo "eval: loss $loss perplexity $ppl bits_per_char $bpc"
+# the three keys are printed with 17 significant digits: 1e-12 relative
+check "eval --json: loss, perplexity = exp(loss), bits_per_char = loss / ln 2" eval \
+    '[ $rc -eq 0 ] && [ -n "$loss" ] && holds "l > 0 && l < 4.2 && (p - exp(l))^2 < (1e-12 * p)^2 && (b - l / log(2))^2 < (1e-12 * b)^2" \
+         l="$loss" p="$ppl" b="$bpc"'
+printf 'Call me Ishmael \xe2\x98\x83.\n' > "$tmp/unk.txt"
+run unk lm eval --model "$tmp/a.st" --data "$tmp/unk.txt" --json
+check "eval reads an unseen character (a snowman) as <unk> and counts it" eval \
+    '[ $rc -eq 0 ] && [ "$(field unk.out unknown_chars)" = 1 ] && [ "$(field unk.out chars)" = 19 ]'
+run evaltext lm eval --model "$tmp/a.st" --data "$tmp/text.txt"
+check "eval without --json prints key value pairs" eval '[ $rc -eq 0 ] && has evaltext.out "loss " && has evaltext.out "perplexity "'
+
+run s1 lm sample --model "$tmp/a.st" --prime "Call me" --length 200 --seed 3
+run s2 lm sample --model "$tmp/a.st" --prime "Call me" --length 200 --seed 3
+run s3 lm sample --model "$tmp/a.st" --prime "Call me" --length 200 --seed 4
+check "sample prints the prime and --length characters" eval \
+    '[ $rc -eq 0 ] && [ "$(chars s1.out)" -eq $((7 + 200 + 1)) ] && [ "$(head -c 7 "$tmp/s1.out")" = "Call me" ]'
+check "sample: the same seed gives the same text, another seed another" eval \
+    'cmp -s "$tmp/s1.out" "$tmp/s2.out" && ! cmp -s "$tmp/s1.out" "$tmp/s3.out"'
+run g1 lm sample --model "$tmp/a.st" --length 50 --temperature 0 --seed 1 --json
+run g2 lm sample --model "$tmp/a.st" --length 50 --temperature 0 --seed 2 --json
+check "sample --temperature 0 is greedy (seed-independent); --json has text" eval \
+    '[ $rc -eq 0 ] && cmp -s "$tmp/g1.out" "$tmp/g2.out" && has g1.out "\"text\":"'
+
+# ---- resume ---------------------------------------------------------------------
+
+run A lm train "${NET[@]}" --model "$tmp/A.st" --steps 60 --quiet --json
+run B1 lm train "${NET[@]}" --model "$tmp/B.st" --steps 60 --stop-after 35 --quiet --json
+rc_b1=$rc
+run B2 lm train "${NET[@]}" --model "$tmp/B.st" --steps 60 --resume "$tmp/B.st.ckpt" --quiet --json
+check "stopped at 35 and resumed: the model is bit-identical to an uninterrupted run" eval \
+    '[ $rc_b1 -eq 0 ] && [ $rc -eq 0 ] && cmp "$tmp/A.st" "$tmp/B.st"'
+check "resumed run prints the same records after the stop" eval \
+    'diff <(sed "s/\"elapsed\":[^,}]*//; s/\"model\":[^,}]*//" "$tmp/A.out") \
+          <(cat "$tmp/B1.out" "$tmp/B2.out" | sed "s/\"elapsed\":[^,}]*//; s/\"model\":[^,}]*//") > /dev/null'
+run C lm train "${NET[@]}" --model "$tmp/C.st" --steps 60 --seed 2 --quiet
+check "another seed gives another model (the comparison above can fail)" eval '[ $rc -eq 0 ] && ! cmp -s "$tmp/A.st" "$tmp/C.st"'
+run mismatch lm train "${NET[@]}" --model "$tmp/B.st" --steps 60 --hidden 24 --resume "$tmp/B.st.ckpt" --quiet
+check "--resume with another --hidden: status 1 naming it" eval '[ $rc -eq 1 ] && has mismatch.err "hidden"'
+
+# ---- SIGTERM --------------------------------------------------------------------
+
+"$RECUR" lm train "${NET[@]}" --model "$tmp/S.st" --steps 100000000 --eval-every 0 --checkpoint-every 0 \
+    > "$tmp/S.out" 2> "$tmp/S.err" &
+pid=$!
+# the data summary is logged just before the loop installs its handlers
+for _ in $(seq 100); do has S.err "steps per epoch" && break; sleep 0.1; done
+sleep 0.5
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+check "SIGTERM: status 143 after a checkpoint" eval '[ $rc -eq 143 ] && [ -s "$tmp/S.st.ckpt" ] && has S.err "--resume"'
+run S2 lm train "${NET[@]}" --model "$tmp/S.st" --steps 1 --eval-every 0 --checkpoint-every 0 \
+    --resume "$tmp/S.st.ckpt" --quiet --json
+check "the interrupted run resumes" eval '[ $rc -eq 0 ] && has S2.out "\"event\":\"done\""'
+
+# ---- NaN ------------------------------------------------------------------------
+
+# SGD at lr 100 without clipping diverges within a few steps
+NAN=(--data "$tmp/text.txt" --model "$tmp/N.st" --cell rnn-relu --layers 1 --hidden 32 --embed 16 --seq-len 32
+    --batch 8 --optimizer sgd --lr 100 --clip 0 --eval-every 0 --checkpoint-every 1 --quiet --json)
+run nan lm train "${NAN[@]}" --steps 200
+bad_step=$(sed -n 's/.*step \([0-9]*\): the .* is .*/\1/p' "$tmp/nan.err")
+echo "diverged at step ${bad_step:-?}"
+check "NaN or Inf: status 1 naming the step, no model saved" eval \
+    '[ $rc -eq 1 ] && [ -n "$bad_step" ] && has nan.err "nothing saved" && [ ! -e "$tmp/N.st" ]'
+if [ -n "$bad_step" ] && [ "$bad_step" -gt 1 ]; then
+    # the checkpoint's metadata is a JSON string inside the JSON header
+    check "the last checkpoint, of the step before the NaN, is intact" eval \
+        'head -c 65536 "$tmp/N.st.ckpt" | grep -a -q -F "\"checkpoint\":\"{\\\"step\\\":$((bad_step - 1)),"'
+fi
+
+finish

@@ -1,0 +1,67 @@
+/*
+ * The options shared by every task of the recur program. Each is defined
+ * once here (name, type, range, help) so that --hidden or --lr means the same
+ * in `recur lm train` as in any other task; a task picks the ones it uses
+ * and adds its own entries beside them.
+ *
+ *     cli_common c = cli_common_defaults;
+ *     c.hidden = 128;                                  // a task's own default
+ *     cli_table t;
+ *     cli_table_init(&t, "recur lm train", "--data FILE --model OUT [options]", "...");
+ *     cli_add_common(&t, &c, "data valid cell layers hidden");
+ */
+#ifndef RECUR_TOOL_COMMON_H
+#define RECUR_TOOL_COMMON_H
+
+#include "options.h"
+#include "recur/optim.h"
+#include "recur/rnn.h"
+
+typedef struct cli_common {
+    /* files */
+    const char *data, *valid, *model, *resume;
+    /* network */
+    int cell, layers, hidden, embed;
+    double dropout;
+    /* training */
+    int batch, optimizer;
+    double lr, clip;
+    int steps, epochs;
+    double time;
+    double valid_fraction;
+    int eval_every, checkpoint_every, stop_after;
+    /* every command */
+    int seed, threads;
+    bool json, quiet;
+} cli_common;
+
+extern const cli_common cli_common_defaults;
+
+/* Adds the named shared options (names separated by spaces). An unknown name
+ * is a programming error. */
+void cli_add_common(cli_table *t, cli_common *c, const char *names);
+
+/* The shared entry `name` bound to c, for a task that changes its help text
+ * or makes it required before cli_add(). */
+cli_opt cli_common_opt(cli_common *c, const char *name);
+
+/* The recurrent layer and optimizer chosen by --cell and --optimizer. */
+rc_rnn_mode cli_cell_mode(const cli_common *c);
+rc_optim_kind cli_optim_kind(const cli_common *c);
+
+/* Checks the options that exclude each other: at most one of --steps,
+ * --epochs and --time has a non-zero value (0 leaves one unused), and an
+ * --epochs or --time limit replaces the default step limit; --valid with a
+ * non-zero --valid-fraction is refused, and --valid alone sets the fraction
+ * to 0. Returns CLI_OK or CLI_EXIT_USAGE after a message on err. */
+int cli_check_common(const cli_table *t, cli_common *c, FILE *err);
+
+/* Each use of randomness draws from its own generator, seeded from --seed
+ * and the stream, so that e.g. sampling never shifts the dropout masks. */
+typedef enum cli_stream { CLI_STREAM_INIT, CLI_STREAM_DROPOUT, CLI_STREAM_SAMPLE, CLI_STREAM_COUNT } cli_stream;
+uint64_t cli_stream_seed(const cli_common *c, cli_stream stream);
+
+/* Applies --threads to the BLAS library. */
+void cli_apply_threads(const cli_common *c);
+
+#endif

@@ -1,0 +1,58 @@
+#include "model_file.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char FORMAT[] = "recur";
+
+enum { MAX_EXTRA = 8 };
+
+rc_status cli_model_save(const char *path, const rc_params *ps, const char *task, const rc_st_kv *extra, size_t n)
+{
+    RC_ASSERT(n <= MAX_EXTRA);
+    rc_st_kv meta[2 + MAX_EXTRA] = {{"format", FORMAT}, {"task", task}};
+    for (size_t i = 0; i < n; i++) meta[2 + i] = extra[i];
+    return rc_st_save_params(path, ps, meta, 2 + n);
+}
+
+rc_status cli_model_open(rc_st_file **out, const char *path, const char *task)
+{
+    rc_st_file *f;
+    rc_status s = rc_st_open(&f, path);
+    if (s != RC_OK) return s;
+    const char *format = rc_st_metadata(f, "format"), *got = rc_st_metadata(f, "task");
+    if (!format || strcmp(format, FORMAT) != 0)
+        s = rc_error(RC_E_FORMAT, "'%s' is not a recur model file (no \"format\": \"%s\" in its metadata)", path, FORMAT);
+    else if (!got || strcmp(got, task) != 0)
+        s = rc_error(RC_E_FORMAT, "'%s' is a model of task '%s', expected '%s'", path, got ? got : "(none)", task);
+    if (s != RC_OK) {
+        rc_st_close(f);
+        return s;
+    }
+    *out = f;
+    return RC_OK;
+}
+
+rc_status cli_model_json(const rc_st_file *f, const char *path, const char *key, json_t **out)
+{
+    const char *text = rc_st_metadata(f, key);
+    if (!text) return rc_error(RC_E_FORMAT, "'%s': metadata has no \"%s\"", path, key);
+    json_error_t err;
+    *out = json_loads(text, JSON_REJECT_DUPLICATES, &err);
+    if (!*out) return rc_error(RC_E_FORMAT, "'%s': metadata \"%s\" is not valid JSON: %s", path, key, err.text);
+    return RC_OK;
+}
+
+rc_status cli_model_vocab(const rc_st_file *f, const char *path, rc_vocab **out)
+{
+    const char *text = rc_st_metadata(f, "vocab");
+    if (!text) return rc_error(RC_E_FORMAT, "'%s': metadata has no \"vocab\"", path);
+    rc_status s = rc_vocab_from_json(out, text);
+    if (s == RC_E_FORMAT) {
+        char why[512];
+        snprintf(why, sizeof why, "%s", rc_last_error());
+        s = rc_error(s, "'%s': %s", path, why);
+    }
+    return s;
+}

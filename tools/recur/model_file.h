@@ -1,0 +1,45 @@
+/*
+ * Model files of the recur program: one safetensors file holding the
+ * parameters under their PyTorch state_dict names, and in __metadata__
+ *
+ *   "format"  "recur"
+ *   "task"    the command that made it ("lm")
+ *   "config"  JSON object of the options that define the network, named as
+ *             on the command line: {"cell":"lstm","layers":2,...}
+ *   "vocab"   JSON array of the tokens, entry i is id i: ["<unk>","\n",...]
+ *
+ * plus any keys a task adds. Checkpoints are model files with more tensors
+ * (optimizer state, carried state) and a "checkpoint" key. Any safetensors
+ * reader can load them:
+ *
+ *     from safetensors import safe_open
+ *     with safe_open("moby.model", "pt") as f:
+ *         config = json.loads(f.metadata()["config"])
+ */
+#ifndef RECUR_TOOL_MODEL_FILE_H
+#define RECUR_TOOL_MODEL_FILE_H
+
+#include <jansson.h>
+
+#include "recur/data.h"
+#include "recur/safetensors.h"
+
+/* Writes ps with metadata: "format", "task", then the n pairs of extra (the
+ * task's "config", "vocab", ...). Atomic, as rc_st_save_params. */
+rc_status cli_model_save(const char *path, const rc_params *ps, const char *task, const rc_st_kv *extra, size_t n);
+
+/* Opens a model file and checks its "format" and "task". Errors: those of
+ * rc_st_open; RC_E_FORMAT naming the file when it is not a recur model of
+ * this task. Close *out with rc_st_close(). */
+rc_status cli_model_open(rc_st_file **out, const char *path, const char *task);
+
+/* Parses metadata value `key` of f as JSON (the caller releases it with
+ * json_decref). Errors: RC_E_FORMAT naming the file and key when it is
+ * missing or not valid JSON. */
+rc_status cli_model_json(const rc_st_file *f, const char *path, const char *key, json_t **out);
+
+/* Reads the vocabulary in metadata "vocab" of f. Errors: RC_E_FORMAT naming
+ * the file, RC_E_NOMEM. Free *out with rc_vocab_free(). */
+rc_status cli_model_vocab(const rc_st_file *f, const char *path, rc_vocab **out);
+
+#endif
