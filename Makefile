@@ -56,7 +56,7 @@ build/$(1)/bin/test_cli_%: build/$(1)/tests/test_cli_%.o $$($(1)_SUP) $$(CLI_SRC
 build/$(1)/tests/fuzz/%.replay.o: tests/fuzz/%.c
 	@mkdir -p $$(@D)
 	$$($(1)_CC) $$(BASE) $(2) -DLLVMFuzzerTestOneInput=$$*_one -MMD -MP -c $$< -o $$@
-build/$(1)/tests/test_fuzz_regressions.o: BASE += "-DRC_FUZZ_TARGETS=$$(FUZZ_TARGETS:%=RC_FUZZ_TARGET(%))"
+build/$(1)/tests/test_fuzz_regressions.o: BASE += "-DRC_FUZZ_TARGETS=$$(foreach t,$$(FUZZ_TARGETS),RC_FUZZ_TARGET($$(t)))"
 build/$(1)/tests/test_fuzz_regressions.o: $$(FUZZ_SRC)
 build/$(1)/bin/test_fuzz_regressions: build/$(1)/tests/test_fuzz_regressions.o \
 		$$(FUZZ_TARGETS:%=build/$(1)/tests/fuzz/%.replay.o) $$($(1)_FUZ) $$($(1)_SUP) $$(CLI_SRC:%.c=build/$(1)/%.o) \

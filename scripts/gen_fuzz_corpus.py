@@ -2,13 +2,16 @@
 """Writes the seed corpora of the fuzz targets, tests/fuzz/corpus/NAME/.
 
 Standard library only. Seeds are small valid inputs (committed fixtures cut
-down to a few tensors, files of every dtype) and the hostile inputs of the
-unit tests, so that a short run starts from inputs that reach deep into each
-parser. Run from anywhere; it replaces the files it writes and leaves others.
+down to a few tensors, files of every dtype, tiny models trained by the
+recur program, which it builds) and the hostile inputs of the unit tests,
+so that a short run starts from inputs that reach deep into each parser.
+Run from anywhere; it replaces the files it writes and leaves others.
 """
 import json
 import os
 import struct
+import subprocess
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = os.path.join(ROOT, "tests", "fuzz", "corpus")
@@ -132,5 +135,112 @@ def safetensors():
         write("safetensors", "hostile_length_%d" % i, b)
 
 
+# ---- text ------------------------------------------------------------------
+
+def text():
+    with open(os.path.join(ROOT, "data", "moby_dick.txt"), "rb") as f:
+        write("text", "valid_moby_dick_start", f.read(1024))
+    valid = {
+        "ascii": b"Call me Ishmael.\n",
+        "every_length": "a\u00e9\u20ac\U0001F600\x7f\u0080\u07ff\u0800\uffff\U00010000\U0010FFFF\ud7ff\ue000".encode(),
+        "bom_crlf": "\ufeffline one\r\nline two\r\n".encode(),
+        "nul": b"a\0b\n",
+    }
+    for name, b in valid.items():
+        write("text", "valid_" + name, b)
+    # the ill-formed sequences of the unit tests, some after a few good lines
+    hostile = [b"", b"\xC0\x80", b"\xC1\xBF", b"\xE0\x80\x80", b"\xE0\x9F\xBF", b"\xF0\x8F\xBF\xBF",
+               b"\xED\xA0\x80", b"\xED\xBF\xBF", b"\xF4\x90\x80\x80", b"\xF7\xBF\xBF\xBF",
+               b"\xF8\x88\x80\x80\x80", b"\xFF", b"\x80", b"\xBF", b"\xE2\x82", b"\xE2\x82a",
+               b"\xF0\x9F\x98", b"\xC3", b"ab\xC0\x80", b"x\ny\n\xFF", b"\xC3\xA9\xE2\x82\xACz\xED\xA0\x80",
+               b"ok\n\xE2\x82", b"line one\nline \xC0\xAF two\n"]
+    for i, b in enumerate(hostile):
+        write("text", "hostile_%02d" % i, b)
+
+
+# ---- vocabulary JSON -------------------------------------------------------
+
+def vocab():
+    valid = ['["<unk>"]', '["<unk>","\\n"," ","a","b"]', '["<unk>","b","a"]',
+             '["<unk>","\\u00e9","\\ud83d\\ude00","\\u0000","\\"","\\\\"]',
+             json.dumps(["<unk>"] + [chr(c) for c in (0x7F, 0x80, 0x7FF, 0x800, 0xFFFF, 0x10000, 0x10FFFF)])]
+    for i, t in enumerate(valid):
+        write("vocab", "valid_%d" % i, t.encode())
+    hostile = ["", '{"a": 1}', "[]", '["a", "<unk>"]', '["<unk>", 5]', '["<unk>", "ab"]', '["<unk>", ""]',
+               '["<unk>", "a", "b", "a"]', '["<unk>", "<unk>"]', '["<unk>", "\\ud800"]', '["<unk>"', '["<unk>", null]',
+               '["<unk>", ["a"]]', '["<unk>", "a"] trailing']
+    for i, t in enumerate(hostile):
+        write("vocab", "hostile_%02d" % i, t.encode())
+    write("vocab", "hostile_overlong", b'["<unk>", "\xC0\x80"]')
+
+
+# ---- model files of the recur program --------------------------------------
+
+def st_parse(b):
+    n = struct.unpack("<Q", b[:8])[0]
+    return json.loads(b[8:8 + n]), b[8 + n:]
+
+
+def st_rewrite(b, edit):
+    """The file b with its header passed through edit(header) (data kept)."""
+    header, data = st_parse(b)
+    edit(header)
+    return json.dumps(header, separators=(",", ":")), data
+
+
+def model():
+    subprocess.run(["make", "-s", "-C", ROOT, "build/rel/recur"], check=True)
+    recur = os.path.join(ROOT, "build", "rel", "recur")
+    files = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        data = os.path.join(tmp, "t.txt")
+        with open(data, "wb") as f:
+            f.write("abca\nb\u00e9\U0001F600 a\n".encode())
+        for name, cell, layers, size in [("lstm", "lstm", 1, 2), ("gru", "gru", 1, 2), ("rnn", "rnn", 1, 2),
+                                         ("rnn_relu_2layers", "rnn-relu", 2, 1)]:
+            out = os.path.join(tmp, name + ".model")
+            subprocess.run([recur, "lm", "train", "--data", data, "--valid-fraction", "0", "--model", out,
+                            "--cell", cell, "--layers", str(layers), "--hidden", str(size), "--embed", str(size),
+                            "--seq-len", "4", "--batch", "1", "--steps", "1", "--quiet"],
+                           check=True, stdout=subprocess.DEVNULL)
+            with open(out, "rb") as f:
+                files[name] = f.read()
+            if name == "lstm":
+                with open(out + ".ckpt", "rb") as f:
+                    files["lstm_checkpoint"] = f.read()
+    for name, b in files.items():
+        write("model", "valid_" + name, b)
+        header, data = st_parse(b)
+        write("model", "framed_" + name, framed(json.dumps(header, separators=(",", ":")), data))
+
+    def meta(key, value):
+        def edit(h):
+            if value is None:
+                del h["__metadata__"][key]
+            else:
+                h["__metadata__"][key] = value
+        return edit
+
+    config = '{"cell":"lstm","layers":1,"hidden":2,"embed":2,"dropout":0.0}'
+    edits = {
+        "no_format": meta("format", None), "other_format": meta("format", "pt"), "other_task": meta("task", "tag"),
+        "no_config": meta("config", None), "config_not_json": meta("config", "{cell"),
+        "config_not_object": meta("config", "[1]"), "config_unknown": meta("config", config[:-1] + ',"lr":1}'),
+        "config_missing": meta("config", '{"cell":"lstm"}'), "config_cell": meta("config", config.replace("lstm", "gru")),
+        "config_range": meta("config", config.replace('"hidden":2', '"hidden":0')),
+        "config_type": meta("config", config.replace('"layers":1', '"layers":"1"')),
+        "config_dropout": meta("config", config.replace("0.0", "0.99")),
+        "no_vocab": meta("vocab", None), "vocab_short": meta("vocab", '["<unk>","a"]'),
+        "vocab_bad": meta("vocab", '["<unk>","aa"]'),
+        "missing_tensor": lambda h: h.pop("head.bias"),
+    }
+    for name, edit in edits.items():
+        text, data = st_rewrite(files["lstm"], edit)
+        write("model", "hostile_" + name, st_file(text, data))
+
+
 if __name__ == "__main__":
     safetensors()
+    text()
+    vocab()
+    model()

@@ -1,13 +1,10 @@
 /*
  * libFuzzer target: the safetensors reader.
  *
- * Each input is tried as two files. First as it is, byte for byte. Then
- * framed: the bytes before the first NUL are the JSON header and the bytes
- * after it the data buffer, written behind a correct 8-byte length, so that
- * mutations inside the JSON reach its validation instead of breaking the
- * length field (JSON text cannot hold a raw NUL). Each file that opens is
- * read completely, and both are loaded, strict and not, into a fixed
- * parameter list.
+ * Each input is tried as two files: as it is, byte for byte, and framed
+ * (rc_fuzz_framed_file: JSON header up to the first NUL, then data). Each
+ * file that opens is read completely, and both are loaded, strict and not,
+ * into a fixed parameter list.
  *
  * Checked beyond memory safety: every error message names the file; every
  * listed tensor has an rc_st_info; a floating tensor with elements always
@@ -112,9 +109,8 @@ static void load_params(const char *path, bool strict)
     for (int i = 0; i < N; i++) rc_tensor_free(ts[i]);
 }
 
-static void try_file(const uint8_t *data, size_t size)
+static void try_file(const char *path)
 {
-    const char *path = rc_fuzz_file(data, size);
     read_file(path);
     load_params(path, false);
     load_params(path, true);
@@ -122,15 +118,7 @@ static void try_file(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    try_file(data, size);
-    const uint8_t *nul = memchr(data, 0, size);
-    size_t n_header = nul ? (size_t)(nul - data) : size, n_data = nul ? size - n_header - 1 : 0;
-    uint8_t *framed = malloc(8 + size);
-    RC_FUZZ_CHECK(framed != NULL, "out of memory for %zu bytes", 8 + size);
-    for (int i = 0; i < 8; i++) framed[i] = (uint8_t)((uint64_t)n_header >> (8 * i));
-    if (n_header) memcpy(framed + 8, data, n_header);
-    if (n_data) memcpy(framed + 8 + n_header, nul + 1, n_data);
-    try_file(framed, 8 + n_header + n_data);
-    free(framed);
+    try_file(rc_fuzz_file(data, size));
+    try_file(rc_fuzz_framed_file(data, size));
     return 0;
 }

@@ -30,6 +30,20 @@ const char *rc_fuzz_file(const uint8_t *data, size_t size)
     return path;
 }
 
+const char *rc_fuzz_framed_file(const uint8_t *data, size_t size)
+{
+    const uint8_t *nul = memchr(data, 0, size);
+    size_t n_header = nul ? (size_t)(nul - data) : size, n_data = nul ? size - n_header - 1 : 0;
+    uint8_t *framed = malloc(8 + size);
+    if (!framed) rc_fuzz_fail(__FILE__, __LINE__, "malloc", "out of memory for %zu bytes", 8 + size);
+    for (int i = 0; i < 8; i++) framed[i] = (uint8_t)((uint64_t)n_header >> (8 * i));
+    if (n_header) memcpy(framed + 8, data, n_header);
+    if (n_data) memcpy(framed + 8 + n_header, nul + 1, n_data);
+    const char *path = rc_fuzz_file(framed, 8 + n_header + n_data);
+    free(framed);
+    return path;
+}
+
 char *rc_fuzz_string(const uint8_t *data, size_t size)
 {
     char *s = malloc(size + 1);

@@ -28,6 +28,14 @@
  * take a path. Aborts if the file cannot be written. */
 const char *rc_fuzz_file(const uint8_t *data, size_t size);
 
+/* Writes to the same scratch file a safetensors file made from the input:
+ * the bytes before its first NUL become the JSON header, written behind its
+ * correct 8-byte length, and the bytes after the NUL the data buffer (all of
+ * the input is header if it has no NUL). Mutations inside the JSON then
+ * reach the header's validation instead of breaking the length field; JSON
+ * text cannot hold a raw NUL. Returns the path. */
+const char *rc_fuzz_framed_file(const uint8_t *data, size_t size);
+
 /* The input as a NUL-terminated string (a copy the caller frees), for
  * parsers of C strings; a NUL inside the input ends the string early. */
 char *rc_fuzz_string(const uint8_t *data, size_t size);
