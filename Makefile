@@ -3,12 +3,15 @@
 #   f64       double (-DRC_DOUBLE): the finite-difference gradient tests
 #   asan      float tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   asan-f64  double tests under the same sanitizers
+#   fuzz      libFuzzer targets (tests/fuzz/fuzz_*.c), built by clang with the
+#             library under ASan + UBSan and coverage instrumentation
 #
 #   make            library (static and shared), tools and examples
 #   make test       float and double tests, and the examples that check themselves
 #   make sanitize   the same tests under ASan + UBSan
 #   make check      all of these (what scripts/test.sh runs)
 #   make bench      the benchmark drivers under build/rel/bench/
+#   make fuzz       the libFuzzer targets (scripts/fuzz.sh builds and runs them)
 #
 # OMP=0 builds without OpenMP (single-threaded kernels) into build/omp0/.
 
@@ -37,24 +40,41 @@ TOOLS        := $(basename $(notdir $(wildcard tools/*.c)))
 TOOL_DIRS    := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard tools/*/*.c)))))
 CLI_SRC      := $(filter-out tools/recur/main.c,$(wildcard tools/recur/*.c))
 CLI_TESTS    := $(wildcard tests/cli/*.sh)
+FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_TARGETS := $(basename $(notdir $(FUZZ_SRC)))
+FUZZ_SUPPORT := $(wildcard tests/fuzz/support/*.c)
 
-# $(1) variant, $(2) compile flags, $(3) link flags
+# $(1) variant, $(2) compile flags, $(3) link flags, $(4) compiler (default $(CC))
 define variant
+$(1)_CC  := $(or $(4),$$(CC))
 $(1)_OBJ := $$(LIB_SRC:%.c=$(OUT)/$(1)/%.o)
 $(1)_SUP := $$(TEST_SUPPORT:%.c=$(OUT)/$(1)/%.o)
+$(1)_FUZ := $$(FUZZ_SUPPORT:%.c=$(OUT)/$(1)/%.o)
 $(OUT)/$(1)/%.o: %.c
 	@mkdir -p $$(@D)
-	$$(CC) $$(BASE) $(2) -MMD -MP -c $$< -o $$@
+	$$($(1)_CC) $$(BASE) $(2) -MMD -MP -c $$< -o $$@
 $(OUT)/$(1)/librecur.a: $$($(1)_OBJ)
 	@rm -f $$@
 	ar rcs $$@ $$^
 $(OUT)/$(1)/bin/%: $(OUT)/$(1)/tests/%.o $$($(1)_SUP) $(OUT)/$(1)/librecur.a
 	@mkdir -p $$(@D)
-	$$(CC) $(2) $(3) $$< $$($(1)_SUP) $(OUT)/$(1)/librecur.a $$(LDLIBS) -o $$@
+	$$($(1)_CC) $(2) $(3) $$< $$($(1)_SUP) $(OUT)/$(1)/librecur.a $$(LDLIBS) -o $$@
 $(OUT)/$(1)/bin/test_cli_%: $(OUT)/$(1)/tests/test_cli_%.o $$($(1)_SUP) $$(CLI_SRC:%.c=$(OUT)/$(1)/%.o) $(OUT)/$(1)/librecur.a
 	@mkdir -p $$(@D)
-	$$(CC) $(2) $(3) $$^ $$(LDLIBS) -o $$@
--include $$($(1)_OBJ:.o=.d) $$($(1)_SUP:.o=.d)
+	$$($(1)_CC) $(2) $(3) $$^ $$(LDLIBS) -o $$@
+# The regression test replays inputs through every fuzz target, each compiled
+# with its entry point renamed to NAME_one and listed in RC_FUZZ_TARGETS.
+$(OUT)/$(1)/tests/fuzz/%.replay.o: tests/fuzz/%.c
+	@mkdir -p $$(@D)
+	$$($(1)_CC) $$(BASE) $(2) -DLLVMFuzzerTestOneInput=$$*_one -MMD -MP -c $$< -o $$@
+$(OUT)/$(1)/tests/test_fuzz_regressions.o: BASE += "-DRC_FUZZ_TARGETS=$$(foreach t,$$(FUZZ_TARGETS),RC_FUZZ_TARGET($$(t)))"
+$(OUT)/$(1)/tests/test_fuzz_regressions.o: $$(FUZZ_SRC)
+$(OUT)/$(1)/bin/test_fuzz_regressions: $(OUT)/$(1)/tests/test_fuzz_regressions.o \
+		$$(FUZZ_TARGETS:%=$(OUT)/$(1)/tests/fuzz/%.replay.o) $$($(1)_FUZ) $$($(1)_SUP) $$(CLI_SRC:%.c=$(OUT)/$(1)/%.o) \
+		$(OUT)/$(1)/librecur.a
+	@mkdir -p $$(@D)
+	$$($(1)_CC) $(2) $(3) $$^ $$(LDLIBS) -o $$@
+-include $$($(1)_OBJ:.o=.d) $$($(1)_SUP:.o=.d) $$($(1)_FUZ:.o=.d) $$(wildcard $(OUT)/$(1)/tests/fuzz/*.d)
 $(1)_LINK := $(2) $(3)
 $$(foreach d,$$(TOOL_DIRS),$$(eval $$(call tool,$(1),$$(d))))
 endef
@@ -62,18 +82,21 @@ endef
 # $(1) variant, $(2) tool directory under tools/
 define tool
 $(OUT)/$(1)/$(2): $$(patsubst %.c,$(OUT)/$(1)/%.o,$$(wildcard tools/$(2)/*.c)) $(OUT)/$(1)/librecur.a
-	$$(CC) $$($(1)_LINK) $$^ $$(LDLIBS) -o $$@
+	$$($(1)_CC) $$($(1)_LINK) $$^ $$(LDLIBS) -o $$@
 -include $$(patsubst %.c,$(OUT)/$(1)/%.d,$$(wildcard tools/$(2)/*.c))
 endef
 
 REL_FLAGS := -O2 -g
 F64_FLAGS := -O2 -g -DRC_DOUBLE
 ASAN_FLAGS := -O1 -g $(SAN)
+FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer-no-link $(SAN)
+FUZZ_CC    ?= clang
 
 $(eval $(call variant,rel,$(REL_FLAGS),))
 $(eval $(call variant,f64,$(F64_FLAGS),))
 $(eval $(call variant,asan,$(ASAN_FLAGS),$(SAN)))
 $(eval $(call variant,asan-f64,$(ASAN_FLAGS) -DRC_DOUBLE,$(SAN)))
+$(eval $(call variant,fuzz,$(FUZZ_FLAGS),$(SAN),$(FUZZ_CC)))
 
 
 .DEFAULT_GOAL := all
@@ -81,7 +104,7 @@ $(eval $(call variant,asan-f64,$(ASAN_FLAGS) -DRC_DOUBLE,$(SAN)))
 # intermediate files after every run, rebuild them next time, and print the
 # deletion after the test summary.
 .SECONDARY:
-.PHONY: all lib test sanitize check examples bench clean
+.PHONY: all lib test sanitize check examples bench fuzz clean
 all: lib examples $(TOOLS:%=$(OUT)/rel/%) $(TOOL_DIRS:%=$(OUT)/rel/%)
 lib: $(OUT)/rel/librecur.a $(OUT)/rel/librecur.so
 
@@ -125,6 +148,15 @@ $(OUT)/rel/bench/rnn_bench: bench/rnn_bench.c $(BENCH_CORE) bench/rnn_bench_core
 $(OUT)/rel/bench/sgemm_bench: bench/sgemm_bench.c $(OUT)/rel/librecur.a
 	@mkdir -p $(@D)
 	$(CC) $(BASE) $(REL_FLAGS) $< $(OUT)/rel/librecur.a $(LDLIBS) -ldl -o $@
+
+# A target is tests/fuzz/fuzz_NAME.c defining LLVMFuzzerTestOneInput; its
+# seeds are in tests/fuzz/corpus/NAME/, crash inputs in tests/fuzz/regressions/NAME/.
+# Targets may call the recur program's functions (model files) too.
+$(OUT)/fuzz/bin/fuzz_%: $(OUT)/fuzz/tests/fuzz/fuzz_%.o $(fuzz_FUZ) $(CLI_SRC:%.c=$(OUT)/fuzz/%.o) $(OUT)/fuzz/librecur.a
+	@mkdir -p $(@D)
+	$(fuzz_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $^ $(LDLIBS) -o $@
+
+fuzz: $(FUZZ_TARGETS:%=$(OUT)/fuzz/bin/%)
 
 clean:
 	rm -rf build

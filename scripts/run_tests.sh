@@ -2,7 +2,8 @@
 # Runs each test binary given, from the repository root, and prints the sum
 # of their "N passed, N failed" lines as the last line. A binary that exits
 # non-zero without such a line (a crash, a sanitizer report) counts as one
-# failure. Exits non-zero if anything failed.
+# failure. Exits non-zero if anything failed. TEST_WRAPPER, if set, is a
+# command each binary runs under (scripts/valgrind.sh sets it).
 set -u
 export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
@@ -13,7 +14,7 @@ bad=()
 for bin in "$@"; do
     echo "=== $bin"
     log=$(mktemp)
-    "$bin" 2>&1 | tee "$log"
+    ${TEST_WRAPPER:-} "$bin" 2>&1 | tee "$log"
     rc=${PIPESTATUS[0]}
     line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
     rm -f "$log"
