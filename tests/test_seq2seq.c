@@ -140,13 +140,17 @@ typedef struct model {
 } model;
 
 /* A model with ids pad 0, bos 1, eos 2, embeddings and hidden 4 (8 for the
- * Luong dot decoder, which must match the bidirectional encoder's 2·4). */
+ * dot-product and multi-head decoders, which must match the bidirectional
+ * encoder's 2·4; two heads of 4), rule 1 over MAX_S + 1 positions (so
+ * sources are always padded). */
 static model make_model(rc_seq2seq_attention a, uint64_t seed)
 {
     rc_rng rng;
     rc_rng_seed(&rng, seed);
     rc_seq2seq_config c = rc_seq2seq_config_default(a, VS, VT, 4, 4);
-    if (a == RC_SEQ2SEQ_LUONG_DOT) c.decoder_hidden = 8;
+    if (a == RC_SEQ2SEQ_LUONG_DOT || a == RC_SEQ2SEQ_SCALED_DOT || a == RC_SEQ2SEQ_MULTIHEAD) c.decoder_hidden = 8;
+    c.attention_heads = 2;
+    c.attention_positions = MAX_S + 1;
     model md = {NULL, NULL};
     RC_CHECK_OK(rc_seq2seq_create(&md.m, &c, &rng));
     RC_CHECK_OK(rc_params_create(&md.ps));
