@@ -267,6 +267,9 @@ static void test_vocab_json_hostile(void)
 
 /* ---- tab-separated records ---------------------------------------------- */
 
+/* A string literal and its length without the terminating NUL. */
+#define LIT(s) s, sizeof s - 1
+
 /* Parses s expecting the error `want` (a part of the message). */
 static void expect_tsv_error(const char *s, size_t n, int fields, rc_status status, const char *want)
 {
@@ -299,17 +302,18 @@ static void test_tsv(void)
     RC_CHECK(t.rows == 2 && strcmp(t.cells[1], "two") == 0, "single-field records");
     rc_tsv_free(&t);
 
-    expect_tsv_error("a\tb\nc\td\te\n", 12, 2, RC_E_FORMAT, "pairs.tsv: line 2: expected 2 tab-separated fields, got 3");
-    expect_tsv_error("a\tb\n\nc\n", 8, 2, RC_E_FORMAT, "pairs.tsv: line 3: expected 2 tab-separated fields, got 1");
-    expect_tsv_error("a\t\n", 3, 2, RC_E_FORMAT, "pairs.tsv: line 1: field 2 is empty");
-    expect_tsv_error("\tb\n", 3, 2, RC_E_FORMAT, "pairs.tsv: line 1: field 1 is empty");
+    expect_tsv_error(LIT("a\tb\nc\td\te\n"), 2, RC_E_FORMAT,
+                     "pairs.tsv: line 2: expected 2 tab-separated fields, got 3");
+    expect_tsv_error(LIT("a\tb\n\nc\n"), 2, RC_E_FORMAT, "pairs.tsv: line 3: expected 2 tab-separated fields, got 1");
+    expect_tsv_error(LIT("a\t\n"), 2, RC_E_FORMAT, "pairs.tsv: line 1: field 2 is empty");
+    expect_tsv_error(LIT("\tb\n"), 2, RC_E_FORMAT, "pairs.tsv: line 1: field 1 is empty");
     /* é then a lone continuation byte: column 3 of line 2, byte offset 7 */
-    expect_tsv_error("a\tb\n\xC3\xA9\t\x80\n", 9, 2, RC_E_FORMAT,
+    expect_tsv_error(LIT("a\tb\n\xC3\xA9\t\x80\n"), 2, RC_E_FORMAT,
                      "pairs.tsv: invalid UTF-8 at line 2, column 3 (byte offset 7): unexpected continuation byte");
-    expect_tsv_error("a\tb\nc\td\0e\n", 11, 2, RC_E_FORMAT, "pairs.tsv: line 2, column 4 (byte offset 7): NUL byte");
-    expect_tsv_error("", 0, 2, RC_E_FORMAT, "pairs.tsv: no records");
-    expect_tsv_error("\n\r\n\n", 4, 2, RC_E_FORMAT, "pairs.tsv: no records");
-    expect_tsv_error("a\n", 2, 0, RC_E_INVALID, "fields = 0");
+    expect_tsv_error(LIT("a\tb\nc\td\0e\n"), 2, RC_E_FORMAT, "pairs.tsv: line 2, column 4 (byte offset 7): NUL byte");
+    expect_tsv_error(LIT(""), 2, RC_E_FORMAT, "pairs.tsv: no records");
+    expect_tsv_error(LIT("\n\r\n\n"), 2, RC_E_FORMAT, "pairs.tsv: no records");
+    expect_tsv_error(LIT("a\n"), 0, RC_E_INVALID, "fields = 0");
 
     char path[512], missing[512];
     path_in(path, sizeof path, "p.tsv");

@@ -302,9 +302,10 @@ int translate_train_main(int argc, char **argv)
     cli_table_init(&t, "recur translate train", "--data TSV --model OUT [options]",
                    "Trains a sequence-to-sequence model on TSV lines source<TAB>target: embeddings, a recurrent\n"
                    "encoder, a linear bridge and a recurrent decoder with the chosen attention, with teacher\n"
-                   "forcing and Adam. The model with the lowest validation loss is written to OUT, a checkpoint to\n"
-                   "OUT.ckpt; each evaluation also decodes the validation sources greedily and reports exact match\n"
-                   "and token error rate. The same seed and --threads give a bit-identical model, --resume included.");
+                   "forcing and Adam. Each evaluation reports the teacher-forced validation loss and decodes the\n"
+                   "validation sources greedily for their exact match and token error rate; the model with the lowest\n"
+                   "token error rate is written to OUT, a checkpoint to OUT.ckpt. The same seed and --threads give a\n"
+                   "bit-identical model, --resume included.");
     cli_opt data = cli_common_opt(&c, "data"), model = cli_common_opt(&c, "model");
     data.help = "training pairs, TSV source<TAB>target; their tokens make the vocabularies";
     data.meta = "TSV";
@@ -350,8 +351,9 @@ int translate_train_main(int argc, char **argv)
         cli_train_task task = {
             .cmd = t.cmd, .name = "translate", .self = &r, .params = r.model.params, .state = NULL,
             .meta = meta, .n_meta = 2, .identity = identity, .steps_per_epoch = r.batches,
-            .tokens_per_step = (double)(r.train.tgt.tokens + r.train.tgt.n) / (double)r.batches, .has_valid = r.valid.src.n > 0,
-            .step = tr_step, .validate = tr_validate,
+            .tokens_per_step = (double)(r.train.tgt.tokens + r.train.tgt.n) / (double)r.batches,
+            .has_valid = r.valid.src.n > 0,
+            .best_by = "valid_token_error_rate", .step = tr_step, .validate = tr_validate,
         };
         rc = cli_train_run(&task, &c, g);
     } else {
