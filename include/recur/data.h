@@ -1,6 +1,7 @@
 /*
  * recur/data.h — text data: UTF-8 decoding with validation, reading whole
- * files under a size limit, and a character vocabulary.
+ * files under a size limit, tab-separated records, and a character
+ * vocabulary.
  *
  * Files and vocabulary strings are hostile input: every function validates
  * what it reads and returns a status with a message naming the file (or the
@@ -75,6 +76,36 @@ void rc_text_free(rc_text *t);
  * before the NUL) is freed by the caller with free(). An empty file gives
  * n = 0. Errors: RC_E_IO, RC_E_INVALID for more than max_bytes, RC_E_NOMEM. */
 rc_status rc_file_read(const char *path, size_t max_bytes, char **out, size_t *n);
+
+/* ---- tab-separated records --------------------------------------------- */
+
+/* Records of a TSV file such as "source<TAB>target" lines: every record has
+ * the same number of fields, each a non-empty NUL-terminated UTF-8 string.
+ * Owned: free with rc_tsv_free(). */
+typedef struct rc_tsv {
+    size_t rows;        /* records */
+    int fields;         /* fields per record */
+    const char **cells; /* (rows, fields) row-major: cells[r·fields + f] */
+    size_t *lines;      /* (rows) the line number (from 1) of each record, for messages */
+    char *buf;          /* the storage the cells point into */
+} rc_tsv;
+
+/* Splits n bytes into records. Lines end with "\n" (the last may not), a
+ * "\r" before it is dropped, and blank lines are skipped; fields are
+ * separated by single tabs and kept verbatim (spaces included; there is no
+ * quoting). Errors, all RC_E_FORMAT with a message naming NAME and the line:
+ * "NAME: line L: expected 2 tab-separated fields, got 3", "NAME: line L:
+ * field F is empty", invalid UTF-8 (as rc_text_decode, with the column and
+ * byte offset), a NUL byte, no records at all. RC_E_INVALID for fields < 1,
+ * RC_E_NOMEM. *out is empty on error. */
+rc_status rc_tsv_parse(rc_tsv *out, const char *name, const char *bytes, size_t n, int fields);
+
+/* Reads the file at path (at most max_bytes bytes) as rc_tsv_parse with
+ * NAME the quoted path. Errors: those of rc_file_read and rc_tsv_parse. */
+rc_status rc_tsv_read(rc_tsv *out, const char *path, int fields, size_t max_bytes);
+
+/* Frees the records and empties *t. */
+void rc_tsv_free(rc_tsv *t);
 
 /* ---- character vocabulary ---------------------------------------------- */
 

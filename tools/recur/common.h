@@ -57,8 +57,15 @@ rc_optim_kind cli_optim_kind(const cli_common *c);
 int cli_check_common(const cli_table *t, cli_common *c, FILE *err);
 
 /* Each use of randomness draws from its own generator, seeded from --seed
- * and the stream, so that e.g. sampling never shifts the dropout masks. */
-typedef enum cli_stream { CLI_STREAM_INIT, CLI_STREAM_DROPOUT, CLI_STREAM_SAMPLE, CLI_STREAM_COUNT } cli_stream;
+ * and the stream, so that e.g. sampling never shifts the dropout masks.
+ * SHUFFLE orders training examples. */
+typedef enum cli_stream {
+    CLI_STREAM_INIT,
+    CLI_STREAM_DROPOUT,
+    CLI_STREAM_SAMPLE,
+    CLI_STREAM_SHUFFLE,
+    CLI_STREAM_COUNT
+} cli_stream;
 uint64_t cli_stream_seed(const cli_common *c, cli_stream stream);
 
 /* Applies --threads to the BLAS library. */

@@ -6,9 +6,11 @@
  */
 #include "commands.h"
 #include "lm.h"
+#include "translate.h"
 
 static const cli_command tasks[] = {
     {"lm", "character-level language model: train, eval, sample", lm_main},
+    {"translate", "sequence to sequence over TSV pairs: train, eval, predict", translate_main},
 };
 
 int main(int argc, char **argv)
