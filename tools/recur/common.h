@@ -68,6 +68,17 @@ typedef enum cli_stream {
 } cli_stream;
 uint64_t cli_stream_seed(const cli_common *c, cli_stream stream);
 
+/* FNV-1a of n bytes, continuing from h (start from CLI_FNV1A_START): a
+ * fingerprint of the data a resumed run must share. */
+#define CLI_FNV1A_START 0xcbf29ce484222325ULL
+uint64_t cli_fnv1a(uint64_t h, const void *bytes, size_t n);
+
+/* The identity of a training run, which --resume checks: the named options
+ * (see cli_to_json), the amount of training data under count_key and the
+ * data's fingerprint in hex under hash_key. NULL when out of memory. */
+json_t *cli_run_identity(cli_table *t, const char *names, const char *count_key, size_t count, const char *hash_key,
+                         uint64_t hash);
+
 /* Applies --threads to the BLAS library. */
 void cli_apply_threads(const cli_common *c);
 
