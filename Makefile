@@ -10,12 +10,23 @@
 #   make test       float and double tests, and the examples that check themselves
 #   make sanitize   the same tests under ASan + UBSan
 #   make check      all of these (what scripts/test.sh runs)
+#   make bench      the benchmark drivers under build/rel/bench/
 #   make fuzz       the libFuzzer targets (scripts/fuzz.sh builds and runs them)
+#
+# OMP=0 builds without OpenMP (single-threaded kernels) into build/omp0/.
 
 CC      ?= cc
 WARN    := -std=c11 -Wall -Wextra -Werror -pedantic
 BASE    := $(WARN) -Iinclude -Isrc -Itests/support -D_POSIX_C_SOURCE=200809L -fPIC
 LDLIBS  := -lopenblas -ljansson -lm
+OMP     ?= 1
+ifeq ($(OMP),0)
+OUT     := build/omp0
+else
+OUT     := build
+BASE    += -fopenmp
+LDLIBS  += -fopenmp
+endif
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 LIB_SRC      := $(shell find src -name '*.c' | sort)
@@ -23,56 +34,56 @@ TEST_SUPPORT := $(wildcard tests/support/*.c)
 F32_TESTS    := $(basename $(notdir $(wildcard tests/test_*.c)))
 F64_TESTS    := $(basename $(notdir $(wildcard tests/grad_*.c)))
 EXAMPLES     := $(basename $(notdir $(wildcard examples/*.c)))
-FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
-FUZZ_TARGETS := $(basename $(notdir $(FUZZ_SRC)))
-FUZZ_SUPPORT := $(wildcard tests/fuzz/support/*.c)
 TOOLS        := $(basename $(notdir $(wildcard tools/*.c)))
 # tools/NAME/*.c build one program per directory; tests/test_cli_*.c link
 # with the recur program's objects (all but its main.c).
 TOOL_DIRS    := $(sort $(notdir $(patsubst %/,%,$(dir $(wildcard tools/*/*.c)))))
 CLI_SRC      := $(filter-out tools/recur/main.c,$(wildcard tools/recur/*.c))
 CLI_TESTS    := $(wildcard tests/cli/*.sh)
+FUZZ_SRC     := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_TARGETS := $(basename $(notdir $(FUZZ_SRC)))
+FUZZ_SUPPORT := $(wildcard tests/fuzz/support/*.c)
 
 # $(1) variant, $(2) compile flags, $(3) link flags, $(4) compiler (default $(CC))
 define variant
 $(1)_CC  := $(or $(4),$$(CC))
-$(1)_OBJ := $$(LIB_SRC:%.c=build/$(1)/%.o)
-$(1)_SUP := $$(TEST_SUPPORT:%.c=build/$(1)/%.o)
-$(1)_FUZ := $$(FUZZ_SUPPORT:%.c=build/$(1)/%.o)
-build/$(1)/%.o: %.c
+$(1)_OBJ := $$(LIB_SRC:%.c=$(OUT)/$(1)/%.o)
+$(1)_SUP := $$(TEST_SUPPORT:%.c=$(OUT)/$(1)/%.o)
+$(1)_FUZ := $$(FUZZ_SUPPORT:%.c=$(OUT)/$(1)/%.o)
+$(OUT)/$(1)/%.o: %.c
 	@mkdir -p $$(@D)
 	$$($(1)_CC) $$(BASE) $(2) -MMD -MP -c $$< -o $$@
-build/$(1)/librecur.a: $$($(1)_OBJ)
+$(OUT)/$(1)/librecur.a: $$($(1)_OBJ)
 	@rm -f $$@
 	ar rcs $$@ $$^
-build/$(1)/bin/%: build/$(1)/tests/%.o $$($(1)_SUP) build/$(1)/librecur.a
+$(OUT)/$(1)/bin/%: $(OUT)/$(1)/tests/%.o $$($(1)_SUP) $(OUT)/$(1)/librecur.a
 	@mkdir -p $$(@D)
-	$$($(1)_CC) $(2) $(3) $$< $$($(1)_SUP) build/$(1)/librecur.a $$(LDLIBS) -o $$@
-build/$(1)/bin/test_cli_%: build/$(1)/tests/test_cli_%.o $$($(1)_SUP) $$(CLI_SRC:%.c=build/$(1)/%.o) build/$(1)/librecur.a
+	$$($(1)_CC) $(2) $(3) $$< $$($(1)_SUP) $(OUT)/$(1)/librecur.a $$(LDLIBS) -o $$@
+$(OUT)/$(1)/bin/test_cli_%: $(OUT)/$(1)/tests/test_cli_%.o $$($(1)_SUP) $$(CLI_SRC:%.c=$(OUT)/$(1)/%.o) $(OUT)/$(1)/librecur.a
 	@mkdir -p $$(@D)
 	$$($(1)_CC) $(2) $(3) $$^ $$(LDLIBS) -o $$@
 # The regression test replays inputs through every fuzz target, each compiled
 # with its entry point renamed to NAME_one and listed in RC_FUZZ_TARGETS.
-build/$(1)/tests/fuzz/%.replay.o: tests/fuzz/%.c
+$(OUT)/$(1)/tests/fuzz/%.replay.o: tests/fuzz/%.c
 	@mkdir -p $$(@D)
 	$$($(1)_CC) $$(BASE) $(2) -DLLVMFuzzerTestOneInput=$$*_one -MMD -MP -c $$< -o $$@
-build/$(1)/tests/test_fuzz_regressions.o: BASE += "-DRC_FUZZ_TARGETS=$$(foreach t,$$(FUZZ_TARGETS),RC_FUZZ_TARGET($$(t)))"
-build/$(1)/tests/test_fuzz_regressions.o: $$(FUZZ_SRC)
-build/$(1)/bin/test_fuzz_regressions: build/$(1)/tests/test_fuzz_regressions.o \
-		$$(FUZZ_TARGETS:%=build/$(1)/tests/fuzz/%.replay.o) $$($(1)_FUZ) $$($(1)_SUP) $$(CLI_SRC:%.c=build/$(1)/%.o) \
-		build/$(1)/librecur.a
+$(OUT)/$(1)/tests/test_fuzz_regressions.o: BASE += "-DRC_FUZZ_TARGETS=$$(foreach t,$$(FUZZ_TARGETS),RC_FUZZ_TARGET($$(t)))"
+$(OUT)/$(1)/tests/test_fuzz_regressions.o: $$(FUZZ_SRC)
+$(OUT)/$(1)/bin/test_fuzz_regressions: $(OUT)/$(1)/tests/test_fuzz_regressions.o \
+		$$(FUZZ_TARGETS:%=$(OUT)/$(1)/tests/fuzz/%.replay.o) $$($(1)_FUZ) $$($(1)_SUP) $$(CLI_SRC:%.c=$(OUT)/$(1)/%.o) \
+		$(OUT)/$(1)/librecur.a
 	@mkdir -p $$(@D)
 	$$($(1)_CC) $(2) $(3) $$^ $$(LDLIBS) -o $$@
--include $$($(1)_OBJ:.o=.d) $$($(1)_SUP:.o=.d) $$($(1)_FUZ:.o=.d) $$(wildcard build/$(1)/tests/fuzz/*.d)
+-include $$($(1)_OBJ:.o=.d) $$($(1)_SUP:.o=.d) $$($(1)_FUZ:.o=.d) $$(wildcard $(OUT)/$(1)/tests/fuzz/*.d)
 $(1)_LINK := $(2) $(3)
 $$(foreach d,$$(TOOL_DIRS),$$(eval $$(call tool,$(1),$$(d))))
 endef
 
 # $(1) variant, $(2) tool directory under tools/
 define tool
-build/$(1)/$(2): $$(patsubst %.c,build/$(1)/%.o,$$(wildcard tools/$(2)/*.c)) build/$(1)/librecur.a
+$(OUT)/$(1)/$(2): $$(patsubst %.c,$(OUT)/$(1)/%.o,$$(wildcard tools/$(2)/*.c)) $(OUT)/$(1)/librecur.a
 	$$($(1)_CC) $$($(1)_LINK) $$^ $$(LDLIBS) -o $$@
--include $$(patsubst %.c,build/$(1)/%.d,$$(wildcard tools/$(2)/*.c))
+-include $$(patsubst %.c,$(OUT)/$(1)/%.d,$$(wildcard tools/$(2)/*.c))
 endef
 
 REL_FLAGS := -O2 -g
@@ -93,47 +104,59 @@ $(eval $(call variant,fuzz,$(FUZZ_FLAGS),$(SAN),$(FUZZ_CC)))
 # intermediate files after every run, rebuild them next time, and print the
 # deletion after the test summary.
 .SECONDARY:
-.PHONY: all lib test sanitize check examples fuzz clean
-all: lib examples $(TOOLS:%=build/rel/%) $(TOOL_DIRS:%=build/rel/%)
-lib: build/rel/librecur.a build/rel/librecur.so
+.PHONY: all lib test sanitize check examples bench fuzz clean
+all: lib examples $(TOOLS:%=$(OUT)/rel/%) $(TOOL_DIRS:%=$(OUT)/rel/%)
+lib: $(OUT)/rel/librecur.a $(OUT)/rel/librecur.so
 
-build/rel/librecur.so: $(rel_OBJ)
+$(OUT)/rel/librecur.so: $(rel_OBJ)
 	$(CC) -shared $^ $(LDLIBS) -o $@
 
-build/rel/%: tools/%.c build/rel/librecur.a
+$(OUT)/rel/%: tools/%.c $(OUT)/rel/librecur.a
 	@mkdir -p $(@D)
-	$(CC) $(BASE) $(REL_FLAGS) $< build/rel/librecur.a $(LDLIBS) -o $@
+	$(CC) $(BASE) $(REL_FLAGS) $< $(OUT)/rel/librecur.a $(LDLIBS) -o $@
 
-build/rel/examples/%: examples/%.c build/rel/librecur.a
+$(OUT)/rel/examples/%: examples/%.c $(OUT)/rel/librecur.a
 	@mkdir -p $(@D)
-	$(CC) $(BASE) $(REL_FLAGS) $< build/rel/librecur.a $(LDLIBS) -o $@
+	$(CC) $(BASE) $(REL_FLAGS) $< $(OUT)/rel/librecur.a $(LDLIBS) -o $@
 
-examples: $(EXAMPLES:%=build/rel/examples/%)
+examples: $(EXAMPLES:%=$(OUT)/rel/examples/%)
 
-TEST_BINS := $(F32_TESTS:%=build/rel/bin/%) $(F64_TESTS:%=build/f64/bin/%)
-SAN_BINS  := $(F32_TESTS:%=build/asan/bin/%) $(F64_TESTS:%=build/asan-f64/bin/%)
+TEST_BINS := $(F32_TESTS:%=$(OUT)/rel/bin/%) $(F64_TESTS:%=$(OUT)/f64/bin/%)
+SAN_BINS  := $(F32_TESTS:%=$(OUT)/asan/bin/%) $(F64_TESTS:%=$(OUT)/asan-f64/bin/%)
 
-# The shell tests under tests/cli run build/rel/recur (RECUR overrides it)
-# and print "N passed, N failed" like the test binaries.
-test: $(TEST_BINS) examples build/rel/recur
-	scripts/run_examples.sh
-	scripts/run_tests.sh $(TEST_BINS) $(CLI_TESTS)
+# The shell tests under tests/cli run the program named by RECUR and print
+# "N passed, N failed" like the test binaries.
+test: $(TEST_BINS) examples $(OUT)/rel/recur
+	EXAMPLES_DIR=$(OUT)/rel/examples scripts/run_examples.sh
+	RECUR=$(OUT)/rel/recur scripts/run_tests.sh $(TEST_BINS) $(CLI_TESTS)
 
-sanitize: $(SAN_BINS) build/asan/recur
-	RECUR=build/asan/recur scripts/run_tests.sh $(SAN_BINS) $(CLI_TESTS)
+sanitize: $(SAN_BINS) $(OUT)/asan/recur
+	RECUR=$(OUT)/asan/recur scripts/run_tests.sh $(SAN_BINS) $(CLI_TESTS)
 
-check: $(TEST_BINS) $(SAN_BINS) examples build/rel/recur
-	scripts/run_examples.sh
-	scripts/run_tests.sh $(TEST_BINS) $(SAN_BINS) $(CLI_TESTS)
+check: $(TEST_BINS) $(SAN_BINS) examples $(OUT)/rel/recur
+	EXAMPLES_DIR=$(OUT)/rel/examples scripts/run_examples.sh
+	RECUR=$(OUT)/rel/recur scripts/run_tests.sh $(TEST_BINS) $(SAN_BINS) $(CLI_TESTS)
+
+BENCH_CORE := bench/rnn_bench_core.c
+BENCH_BINS := $(OUT)/rel/bench/rnn_bench $(OUT)/rel/bench/sgemm_bench
+bench: $(BENCH_BINS)
+
+$(OUT)/rel/bench/rnn_bench: bench/rnn_bench.c $(BENCH_CORE) bench/rnn_bench_core.h $(OUT)/rel/librecur.a
+	@mkdir -p $(@D)
+	$(CC) $(BASE) $(REL_FLAGS) bench/rnn_bench.c $(BENCH_CORE) $(OUT)/rel/librecur.a $(LDLIBS) -o $@
+
+$(OUT)/rel/bench/sgemm_bench: bench/sgemm_bench.c $(OUT)/rel/librecur.a
+	@mkdir -p $(@D)
+	$(CC) $(BASE) $(REL_FLAGS) $< $(OUT)/rel/librecur.a $(LDLIBS) -ldl -o $@
 
 # A target is tests/fuzz/fuzz_NAME.c defining LLVMFuzzerTestOneInput; its
 # seeds are in tests/fuzz/corpus/NAME/, crash inputs in tests/fuzz/regressions/NAME/.
 # Targets may call the recur program's functions (model files) too.
-build/fuzz/bin/fuzz_%: build/fuzz/tests/fuzz/fuzz_%.o $(fuzz_FUZ) $(CLI_SRC:%.c=build/fuzz/%.o) build/fuzz/librecur.a
+$(OUT)/fuzz/bin/fuzz_%: $(OUT)/fuzz/tests/fuzz/fuzz_%.o $(fuzz_FUZ) $(CLI_SRC:%.c=$(OUT)/fuzz/%.o) $(OUT)/fuzz/librecur.a
 	@mkdir -p $(@D)
 	$(fuzz_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer $^ $(LDLIBS) -o $@
 
-fuzz: $(FUZZ_TARGETS:%=build/fuzz/bin/%)
+fuzz: $(FUZZ_TARGETS:%=$(OUT)/fuzz/bin/%)
 
 clean:
 	rm -rf build

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
-bin=build/rel/examples
+bin=${EXAMPLES_DIR:-build/rel/examples}
 
 run() {
     echo "=== $*"

@@ -1,35 +1,42 @@
 #!/usr/bin/env bash
 # The test command: installs missing build dependencies, then builds the
-# library and examples and runs every test binary (float, double, and both
-# under ASan+UBSan), the float tests again under valgrind
-# (scripts/valgrind.sh), and a short run of every fuzz target
+# library, examples and the recur program and runs every test twice over:
+# without OpenMP (float and double builds, under build/omp0) and with it
+# (float, double, and both under ASan+UBSan); then the float tests again
+# under valgrind (scripts/valgrind.sh) and a short run of every fuzz target
 # (scripts/fuzz.sh, FUZZ_SECONDS per target, default 20). The last line is
-# the sum of all three, "N passed, N failed"; the exit status is non-zero if
-# anything failed.
+# the total "N passed, N failed"; the exit status is non-zero if anything
+# failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh || exit 1
 
-logs=$(mktemp -d)
-trap 'rm -rf "$logs"' EXIT
-make -j2 check 2>&1 | tee "$logs/check"
-scripts/valgrind.sh 2>&1 | tee "$logs/valgrind"
-scripts/fuzz.sh "${FUZZ_SECONDS:-20}" 2>&1 | tee "$logs/fuzz"
-
-# The last summary line of each step; a step that printed none (a build
-# failure) counts as one failure.
 passed=0
 failed=0
-for step in check valgrind fuzz; do
-    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$logs/$step" | tail -n 1)
+status=0
+# Runs a step, echoing its output, and adds its last summary line to the
+# totals; a step that printed none (a build failure) counts as one failure.
+step() {
+    local log line
+    log=$(mktemp)
+    echo "===== $*"
+    "$@" 2>&1 | tee "$log"
+    [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+    line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
+    rm -f "$log"
     if [ -z "$line" ]; then
         failed=$((failed + 1))
-        continue
+        status=1
+        return
     fi
-    p=${line%% passed*}
-    f=${line#*passed, }
-    passed=$((passed + p))
-    failed=$((failed + ${f%% failed*}))
-done
+    passed=$((passed + ${line%% passed*}))
+    line=${line#*passed, }
+    failed=$((failed + ${line%% failed*}))
+}
+
+step make -j2 OMP=0 test
+step make -j2 check
+step scripts/valgrind.sh
+step scripts/fuzz.sh "${FUZZ_SECONDS:-20}"
 echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]

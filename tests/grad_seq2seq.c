@@ -1,7 +1,9 @@
 /*
  * Finite-difference checks (double build) of the whole seq2seq training loss
  * with respect to sampled entries of every parameter tensor: each decoder
- * kind behind a bidirectional encoder, with each bridge, GRU, LSTM (with and
+ * kind (rule 1 over more positions than the source has, so that its padded
+ * positions are masked) behind a bidirectional encoder, with each bridge,
+ * GRU, LSTM (with and
  * without projection) and RNN parts, on a padded batch with padded targets and
  * teacher forcing 1.0. Tolerance 1e-6 relative: central differences with
  * eps = 1e-6 in double are accurate to about 1e-8 on this smooth loss.
@@ -34,15 +36,19 @@ static rc_tensor *build(rc_graph *g, void *ctx)
 }
 
 /* Source embedding 4, encoder hidden 3 (K = 6), target embedding 3,
- * decoder hidden 5, attention 4. */
+ * decoder hidden 5 (6 = K where the scores are products of s_t and h_j),
+ * attention 4, two heads of 3, rule 1 over S + 2 positions. */
 static rc_seq2seq_config config(rc_seq2seq_attention a, rc_rnn_mode enc, rc_rnn_mode dec)
 {
     rc_seq2seq_config c = rc_seq2seq_config_default(a, VS, VT, 4, 3);
     c.encoder.mode = enc;
     c.tgt_embed = 3;
     c.decoder_mode = dec;
-    c.decoder_hidden = a == RC_SEQ2SEQ_LUONG_DOT ? 6 : 5;
+    bool square = a == RC_SEQ2SEQ_LUONG_DOT || a == RC_SEQ2SEQ_SCALED_DOT || a == RC_SEQ2SEQ_MULTIHEAD;
+    c.decoder_hidden = square ? 6 : 5;
     c.attention_hidden = 4;
+    c.attention_heads = 2;
+    c.attention_positions = S + 2;
     return c;
 }
 
@@ -133,10 +139,24 @@ static void test_luong(void)
     check("luong concat gru-rnn sum", &c);
 }
 
+static void test_more_attention(void)
+{
+    rc_seq2seq_config c = config(RC_SEQ2SEQ_RULE1, RC_GRU, RC_GRU);
+    check("rule1 gru-gru", &c);
+    c = config(RC_SEQ2SEQ_RULE1, RC_LSTM, RC_LSTM);
+    c.attention_positions = S;
+    check("rule1 lstm-lstm, positions = S", &c);
+    c = config(RC_SEQ2SEQ_SCALED_DOT, RC_GRU, RC_GRU);
+    check("scaled dot gru-gru", &c);
+    c = config(RC_SEQ2SEQ_MULTIHEAD, RC_GRU, RC_LSTM);
+    check("multihead gru-lstm", &c);
+}
+
 int main(void)
 {
     RC_RUN(test_no_attention);
     RC_RUN(test_bahdanau);
     RC_RUN(test_luong);
+    RC_RUN(test_more_attention);
     return rc_test_finish();
 }

@@ -206,6 +206,48 @@ static void test_effective_line(void)
     captured_free(&c);
 }
 
+/* A flag that is on by default: --no-NAME turns it off, the help says so,
+ * and the effective command line repeats it; --no-NAME of an option that
+ * is not a flag is unknown. */
+static void test_negated_flag(void)
+{
+    bool on = true, off = false;
+    int n = 1;
+    cli_table t;
+    cli_table_init(&t, "recur demo", "[options]", "Negated flags.");
+    cli_add(&t, (cli_opt){.name = "deep", .type = CLI_FLAG, .field = &on, .help = "go deep"});
+    cli_add(&t, (cli_opt){.name = "fast", .type = CLI_FLAG, .field = &off, .help = "go fast"});
+    cli_add(&t, (cli_opt){.name = "n", .type = CLI_INT, .field = &n, .meta = "N", .min = 0, .max = 9, .help = "a count"});
+    captured c = parse_words(&t, (const char *[]){"--no-deep", "--fast", NULL});
+    RC_CHECK(c.rc == CLI_OK && !on && off && cli_given(&t, "deep"), "rc %d deep %d fast %d", c.rc, on, off);
+    char *line = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&line, &len);
+    cli_print_effective(&t, fp);
+    fclose(fp);
+    RC_CHECK(line && strcmp(line, "recur demo --no-deep --fast --n 1\n") == 0, "effective line '%s'", line);
+    free(line);
+    captured_free(&c);
+
+    /* the last occurrence wins, either way */
+    on = true;
+    c = parse_words(&t, (const char *[]){"--no-deep", "--deep", "--no-fast", NULL});
+    RC_CHECK(c.rc == CLI_OK && on && !off, "rc %d deep %d fast %d", c.rc, on, off);
+    captured_free(&c);
+
+    c = parse_words(&t, (const char *[]){"--help", NULL});
+    RC_CHECK(c.out && strstr(c.out, "go deep (on by default; --no-deep turns it off)\n") && strstr(c.out, "go fast\n"),
+             "help:\n%s", c.out);
+    captured_free(&c);
+
+    c = parse_words(&t, (const char *[]){"--no-n", "3", NULL});
+    RC_CHECK(c.rc == CLI_EXIT_USAGE && c.err && strstr(c.err, "unknown option '--no-n'"), "err '%s'", c.err);
+    captured_free(&c);
+    c = parse_words(&t, (const char *[]){"--no-deep=0", NULL});
+    RC_CHECK(c.rc == CLI_EXIT_USAGE && c.err && strstr(c.err, "--no-deep takes no value"), "err '%s'", c.err);
+    captured_free(&c);
+}
+
 static void test_json(void)
 {
     cli_table t;
@@ -324,6 +366,7 @@ int main(void)
     RC_RUN(test_errors);
     RC_RUN(test_help);
     RC_RUN(test_effective_line);
+    RC_RUN(test_negated_flag);
     RC_RUN(test_json);
     RC_RUN(test_next_word);
     RC_RUN(test_common_rules);

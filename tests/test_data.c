@@ -1,8 +1,9 @@
 /*
  * Text data: the UTF-8 decoder against code points and byte sequences
  * written out by hand from the Unicode standard's table 3-7, error positions
- * counted by hand, file reading, and the character vocabulary with its JSON
- * form. Everything is exact (no tolerances): these are integer results.
+ * counted by hand, file reading, tab-separated records, and the character
+ * vocabulary with its JSON form. Everything is exact (no tolerances): these
+ * are integer results.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -264,6 +265,72 @@ static void test_vocab_json_hostile(void)
     }
 }
 
+/* ---- tab-separated records ---------------------------------------------- */
+
+/* A string literal and its length without the terminating NUL. */
+#define LIT(s) s, sizeof s - 1
+
+/* Parses s expecting the error `want` (a part of the message). */
+static void expect_tsv_error(const char *s, size_t n, int fields, rc_status status, const char *want)
+{
+    rc_tsv t;
+    rc_status st = rc_tsv_parse(&t, "pairs.tsv", s, n, fields);
+    RC_CHECK(st == status, "status %s, expected %s", rc_status_str(st), rc_status_str(status));
+    RC_CHECK(strstr(rc_last_error(), want) != NULL, "message \"%s\" lacks \"%s\"", rc_last_error(), want);
+    RC_CHECK(t.cells == NULL && t.rows == 0 && t.buf == NULL, "no records on error");
+    printf("  refused: %s\n", rc_last_error());
+}
+
+static void test_tsv(void)
+{
+    /* CRLF, a blank line, spaces kept, a last line without newline */
+    const char s[] = "abc\tA B C\r\n\nh\xC3\xA9 x\t\xC3\xA9\n\r\nlast\tL";
+    rc_tsv t;
+    RC_CHECK_OK(rc_tsv_parse(&t, "pairs.tsv", s, sizeof s - 1, 2));
+    RC_CHECK(t.rows == 3 && t.fields == 2, "%zu rows of %d fields, expected 3 of 2", t.rows, t.fields);
+    const char *want[6] = {"abc", "A B C", "h\xC3\xA9 x", "\xC3\xA9", "last", "L"};
+    const size_t lines[3] = {1, 3, 5};
+    for (size_t i = 0; i < 6 && i < t.rows * 2; i++)
+        RC_CHECK(strcmp(t.cells[i], want[i]) == 0, "cell %zu is \"%s\", expected \"%s\"", i, t.cells[i], want[i]);
+    for (size_t r = 0; r < 3 && r < t.rows; r++)
+        RC_CHECK(t.lines[r] == lines[r], "row %zu on line %zu, expected %zu", r, t.lines[r], lines[r]);
+    rc_tsv_free(&t);
+    RC_CHECK(t.cells == NULL && t.rows == 0, "freed records are empty");
+
+    /* one field: a tab is then an error */
+    RC_CHECK_OK(rc_tsv_parse(&t, "lines", "one\ntwo\n", 8, 1));
+    RC_CHECK(t.rows == 2 && strcmp(t.cells[1], "two") == 0, "single-field records");
+    rc_tsv_free(&t);
+
+    expect_tsv_error(LIT("a\tb\nc\td\te\n"), 2, RC_E_FORMAT,
+                     "pairs.tsv: line 2: expected 2 tab-separated fields, got 3");
+    expect_tsv_error(LIT("a\tb\n\nc\n"), 2, RC_E_FORMAT, "pairs.tsv: line 3: expected 2 tab-separated fields, got 1");
+    expect_tsv_error(LIT("a\t\n"), 2, RC_E_FORMAT, "pairs.tsv: line 1: field 2 is empty");
+    expect_tsv_error(LIT("\tb\n"), 2, RC_E_FORMAT, "pairs.tsv: line 1: field 1 is empty");
+    /* é then a lone continuation byte: column 3 of line 2, byte offset 7 */
+    expect_tsv_error(LIT("a\tb\n\xC3\xA9\t\x80\n"), 2, RC_E_FORMAT,
+                     "pairs.tsv: invalid UTF-8 at line 2, column 3 (byte offset 7): unexpected continuation byte");
+    expect_tsv_error(LIT("a\tb\nc\td\0e\n"), 2, RC_E_FORMAT, "pairs.tsv: line 2, column 4 (byte offset 7): NUL byte");
+    expect_tsv_error(LIT(""), 2, RC_E_FORMAT, "pairs.tsv: no records");
+    expect_tsv_error(LIT("\n\r\n\n"), 2, RC_E_FORMAT, "pairs.tsv: no records");
+    expect_tsv_error(LIT("a\n"), 0, RC_E_INVALID, "fields = 0");
+
+    char path[512], missing[512];
+    path_in(path, sizeof path, "p.tsv");
+    path_in(missing, sizeof missing, "missing.tsv");
+    write_file(path, "x\ty\nz\n", 6);
+    RC_CHECK(rc_tsv_read(&t, path, 2, 100) == RC_E_FORMAT && strstr(rc_last_error(), path) &&
+                 strstr(rc_last_error(), "line 2"),
+             "the file's name and line: %s", rc_last_error());
+    write_file(path, "x\ty\n", 4);
+    RC_CHECK_OK(rc_tsv_read(&t, path, 2, 100));
+    RC_CHECK(t.rows == 1 && strcmp(t.cells[1], "y") == 0, "read from a file");
+    rc_tsv_free(&t);
+    RC_CHECK(rc_tsv_read(&t, path, 2, 3) == RC_E_INVALID && strstr(rc_last_error(), "limit"), "%s", rc_last_error());
+    RC_CHECK(rc_tsv_read(&t, missing, 2, 100) == RC_E_IO && strstr(rc_last_error(), missing), "%s", rc_last_error());
+    remove(path);
+}
+
 int main(void)
 {
     const char *base = getenv("TMPDIR");
@@ -277,6 +344,7 @@ int main(void)
     RC_RUN(test_ill_formed);
     RC_RUN(test_error_positions);
     RC_RUN(test_read_files);
+    RC_RUN(test_tsv);
     RC_RUN(test_vocab_build);
     RC_RUN(test_vocab_json_round_trip);
     RC_RUN(test_vocab_json_hostile);

@@ -1,8 +1,10 @@
 /*
  * seq2seq models (float build): PyTorch parity of the training loss, logits,
- * attention weights and every parameter gradient; decoded hypotheses checked
- * against independent teacher-forced passes (their tokens, scores and
- * attention rows); the searches against each other; stopping rules; errors.
+ * attention weights and every parameter gradient; the decoders without
+ * fixtures against their equations evaluated independently; decoded
+ * hypotheses checked against independent teacher-forced passes (their
+ * tokens, scores and attention rows); the searches against each other;
+ * stopping rules; errors.
  *
  * Tolerances:
  *   parity: logits and weights 1e-5 absolute and gradients 1e-4 relative to
@@ -140,13 +142,17 @@ typedef struct model {
 } model;
 
 /* A model with ids pad 0, bos 1, eos 2, embeddings and hidden 4 (8 for the
- * Luong dot decoder, which must match the bidirectional encoder's 2·4). */
+ * dot-product and multi-head decoders, which must match the bidirectional
+ * encoder's 2·4; two heads of 4), rule 1 over MAX_S + 1 positions (so
+ * sources are always padded). */
 static model make_model(rc_seq2seq_attention a, uint64_t seed)
 {
     rc_rng rng;
     rc_rng_seed(&rng, seed);
     rc_seq2seq_config c = rc_seq2seq_config_default(a, VS, VT, 4, 4);
-    if (a == RC_SEQ2SEQ_LUONG_DOT) c.decoder_hidden = 8;
+    if (a == RC_SEQ2SEQ_LUONG_DOT || a == RC_SEQ2SEQ_SCALED_DOT || a == RC_SEQ2SEQ_MULTIHEAD) c.decoder_hidden = 8;
+    c.attention_heads = 2;
+    c.attention_positions = MAX_S + 1;
     model md = {NULL, NULL};
     RC_CHECK_OK(rc_seq2seq_create(&md.m, &c, &rng));
     RC_CHECK_OK(rc_params_create(&md.ps));
@@ -632,6 +638,236 @@ static void test_teacher_forcing_draws(void)
     free_model(&md);
 }
 
+/* ---- decoders recomputed from their equations --------------------------- */
+
+/* The decoders without PyTorch fixtures (rule 1, scaled dot-product and
+ * multi-head) against the equations of seq2seq.h, evaluated here: the
+ * encoder, the decoder cell and the multi-head module run as separate
+ * modules (each with its own PyTorch parity tests) given the model's
+ * weights, the rest in plain loops in double. Tolerance 1e-5 absolute on
+ * logits and weights: float rounding of the same sums in another order. */
+
+/* A module's parameters, copied by name from the model's. */
+static void copy_params(rc_params *dst, const rc_params *src)
+{
+    for (size_t i = 0; i < rc_params_count(dst); i++) {
+        rc_tensor *d = rc_params_tensor(dst, i), *s = rc_params_find(src, rc_params_name(dst, i));
+        RC_CHECK(s && s->numel == d->numel, "%s in the model", rc_params_name(dst, i));
+        if (s && s->numel == d->numel) memcpy(d->data, s->data, d->numel * sizeof *d->data);
+    }
+}
+
+/* y (O) = W x + b for W (O, I) of the model's parameter "name.weight". */
+static void linear_ref(const rc_params *ps, const char *name, const double *x, int I, double *y)
+{
+    char wn[64], bn[64];
+    snprintf(wn, sizeof wn, "%s.weight", name);
+    snprintf(bn, sizeof bn, "%s.bias", name);
+    const rc_tensor *W = rc_params_find(ps, wn), *b = rc_params_find(ps, bn);
+    RC_ASSERT(W && b && W->shape[1] == I);
+    for (int o = 0; o < W->shape[0]; o++) {
+        double sum = b->data[o];
+        for (int i = 0; i < I; i++) sum += (double)W->data[(size_t)o * I + i] * x[i];
+        y[o] = sum;
+    }
+}
+
+/* α (S) = softmax of scores over the first len positions, 0 past them. */
+static void softmax_ref(const double *scores, int len, int S, double *alpha)
+{
+    double mx = scores[0], z = 0;
+    for (int j = 1; j < len; j++) mx = fmax(mx, scores[j]);
+    for (int j = 0; j < S; j++) z += alpha[j] = j < len ? exp(scores[j] - mx) : 0;
+    for (int j = 0; j < S; j++) alpha[j] /= z;
+}
+
+enum { EB = 2, ES = 3, ET = 3, EMAX = 64 };
+
+typedef struct eq_case {
+    rc_seq2seq *m;
+    rc_params *ps;
+    rc_rnn *enc;
+    rc_rnn_cell *cell;
+    rc_attention *att; /* multi-head only */
+    rc_params *mods;
+    rc_graph *g;
+    const int *src, *lengths, *tgt;
+} eq_case;
+
+/* The encoder's outputs h (B, S, K) and k = [h_fwd; h_rev] (B, K). */
+static void encode_ref(eq_case *e, double *h, double *k, int K)
+{
+    int H = K / 2;
+    rc_tensor *x = rc_graph_tensor(e->g, 3, (int[]){EB, ES, 4}, false);
+    const rc_tensor *E = rc_params_find(e->ps, "encoder.embedding.weight");
+    for (int i = 0; x && i < EB * ES; i++)
+        memcpy(x->data + (size_t)i * 4, E->data + (size_t)e->src[i] * 4, 4 * sizeof(rc_real));
+    rc_rnn_result r;
+    RC_CHECK_OK(rc_rnn_forward(e->enc, e->g, x, NULL, NULL, e->lengths, &r));
+    if (rc_graph_status(e->g) != RC_OK) return;
+    for (int i = 0; i < EB * ES * K; i++) h[i] = r.output->data[i];
+    for (int b = 0; b < EB; b++)
+        for (int d = 0; d < 2; d++)
+            for (int u = 0; u < H; u++) k[b * K + d * H + u] = r.h_n->data[((size_t)d * EB + b) * H + u];
+}
+
+/* One cell step: s (B, Hd) ← cell(x (B, I), s). */
+static void cell_ref(eq_case *e, const double *x, int I, double *s, int Hd)
+{
+    rc_tensor *xt = rc_graph_tensor(e->g, 2, (int[]){EB, I}, false);
+    rc_tensor *st = rc_graph_tensor(e->g, 2, (int[]){EB, Hd}, false);
+    if (!xt || !st) return;
+    for (int i = 0; i < EB * I; i++) xt->data[i] = (rc_real)x[i];
+    for (int i = 0; i < EB * Hd; i++) st->data[i] = (rc_real)s[i];
+    rc_tensor *h;
+    RC_CHECK_OK(rc_rnn_cell_forward(e->cell, e->g, xt, st, NULL, &h, NULL));
+    for (int i = 0; h && i < EB * Hd; i++) s[i] = h->data[i];
+}
+
+/* Multi-head context (B, K) and mean weights (B, S) of queries q (B, K). */
+static void multihead_ref(eq_case *e, const double *q, const double *h, int K, double *c, double *alpha)
+{
+    rc_tensor *qt = rc_graph_tensor(e->g, 2, (int[]){EB, K}, false);
+    rc_tensor *ht = rc_graph_tensor(e->g, 3, (int[]){EB, ES, K}, false);
+    if (!qt || !ht) return;
+    for (int i = 0; i < EB * K; i++) qt->data[i] = (rc_real)q[i];
+    for (int i = 0; i < EB * ES * K; i++) ht->data[i] = (rc_real)h[i];
+    rc_attention_mask mask = {.src_lengths = e->lengths};
+    rc_attention_result r;
+    RC_CHECK_OK(rc_attention_forward(e->att, e->g, qt, ht, ht, &mask, &r));
+    for (int i = 0; r.output && i < EB * K; i++) c[i] = r.output->data[i];
+    for (int i = 0; r.weights && i < EB * ES; i++) alpha[i] = r.weights->data[i];
+}
+
+/* Runs the decoder's equations over the gold targets: logits (T, B, V) and
+ * weights (T, B, S). */
+static void decode_ref(eq_case *e, double *logits, double *weights)
+{
+    const rc_seq2seq_config *c = rc_seq2seq_get_config(e->m);
+    int K = 8, Hd = c->decoder_hidden, Et = c->tgt_embed, V = c->tgt_vocab, P = c->attention_positions;
+    double h[EB * ES * 8], k[EB * 8], s[EB * EMAX], feed[EB * EMAX] = {0}, x[EB * EMAX], ctx[EB * EMAX];
+    double alpha[EB * EMAX], tmp[EMAX], cat[EMAX];
+    encode_ref(e, h, k, K);
+    for (int b = 0; b < EB; b++) {
+        linear_ref(e->ps, "bridge.h", k + b * K, K, s + b * Hd);
+        for (int u = 0; u < Hd; u++) s[b * Hd + u] = tanh(s[b * Hd + u]);
+    }
+    const rc_tensor *E = rc_params_find(e->ps, "decoder.embedding.weight");
+    for (int t = 0; t < ET; t++) {
+        double emb[EB * EMAX];
+        for (int b = 0; b < EB; b++) {
+            int y = t == 0 ? BOS : e->tgt[b * ET + t - 1];
+            for (int i = 0; i < Et; i++) emb[b * Et + i] = E->data[(size_t)y * Et + i];
+        }
+        if (c->attention == RC_SEQ2SEQ_RULE1) {
+            for (int b = 0; b < EB; b++) {
+                /* α = softmax(attn([e; s_{t−1}])) over P, masked past the length */
+                memcpy(cat, emb + b * Et, (size_t)Et * sizeof *cat);
+                memcpy(cat + Et, s + b * Hd, (size_t)Hd * sizeof *cat);
+                linear_ref(e->ps, "decoder.attention.attn", cat, Et + Hd, tmp);
+                softmax_ref(tmp, e->lengths[b], P, alpha + b * P);
+                /* x = relu(attn_combine([e; Σ α_j h_j])) */
+                for (int u = 0; u < K; u++) {
+                    double sum = 0;
+                    for (int j = 0; j < ES; j++) sum += alpha[b * P + j] * h[(b * ES + j) * K + u];
+                    cat[Et + u] = sum;
+                }
+                linear_ref(e->ps, "decoder.attention.attn_combine", cat, Et + K, x + b * Et);
+                for (int i = 0; i < Et; i++) x[b * Et + i] = fmax(x[b * Et + i], 0);
+                for (int j = 0; j < ES; j++) weights[(t * EB + b) * ES + j] = alpha[b * P + j];
+            }
+            cell_ref(e, x, Et, s, Hd);
+            for (int b = 0; b < EB; b++) linear_ref(e->ps, "decoder.out", s + b * Hd, Hd, logits + (t * EB + b) * V);
+            continue;
+        }
+        /* Luong: s_t = cell([e; h̃_{t−1}], s_{t−1}), then attention with s_t */
+        for (int b = 0; b < EB; b++) {
+            memcpy(x + b * (Et + Hd), emb + b * Et, (size_t)Et * sizeof *x);
+            memcpy(x + b * (Et + Hd) + Et, feed + b * Hd, (size_t)Hd * sizeof *x);
+        }
+        cell_ref(e, x, Et + Hd, s, Hd);
+        if (c->attention == RC_SEQ2SEQ_MULTIHEAD) multihead_ref(e, s, h, K, ctx, alpha);
+        for (int b = 0; c->attention == RC_SEQ2SEQ_SCALED_DOT && b < EB; b++) {
+            for (int j = 0; j < ES; j++) {
+                double dot = 0;
+                for (int u = 0; u < K; u++) dot += s[b * Hd + u] * h[(b * ES + j) * K + u];
+                tmp[j] = dot / sqrt(K);
+            }
+            softmax_ref(tmp, e->lengths[b], ES, alpha + b * ES);
+            for (int u = 0; u < K; u++) {
+                double sum = 0;
+                for (int j = 0; j < ES; j++) sum += alpha[b * ES + j] * h[(b * ES + j) * K + u];
+                ctx[b * K + u] = sum;
+            }
+        }
+        for (int b = 0; b < EB; b++) {
+            /* h̃_t = tanh(concat([c_t; s_t])), logits = out(h̃_t) */
+            memcpy(cat, ctx + b * K, (size_t)K * sizeof *cat);
+            memcpy(cat + K, s + b * Hd, (size_t)Hd * sizeof *cat);
+            linear_ref(e->ps, "decoder.concat", cat, K + Hd, feed + b * Hd);
+            for (int u = 0; u < Hd; u++) feed[b * Hd + u] = tanh(feed[b * Hd + u]);
+            linear_ref(e->ps, "decoder.out", feed + b * Hd, Hd, logits + (t * EB + b) * V);
+            for (int j = 0; j < ES; j++) weights[(t * EB + b) * ES + j] = alpha[b * ES + j];
+        }
+    }
+}
+
+static void check_equations(rc_seq2seq_attention a)
+{
+    model md = make_model(a, 900 + a);
+    const rc_seq2seq_config *c = rc_seq2seq_get_config(md.m);
+    int src[EB * ES] = {3, 4, 5, 6, 7, 0}, lengths[EB] = {3, 2}, tgt[EB * ET] = {3, 4, EOS, 5, EOS, PAD};
+    eq_case e = {.m = md.m, .ps = md.ps, .src = src, .lengths = lengths, .tgt = tgt};
+    rc_rng rng;
+    rc_rng_seed(&rng, 1);
+    rc_rnn_config ec = c->encoder;
+    RC_CHECK_OK(rc_rnn_create(&e.enc, &ec, &rng));
+    int in = a == RC_SEQ2SEQ_RULE1 ? c->tgt_embed : c->tgt_embed + c->decoder_hidden;
+    RC_CHECK_OK(rc_rnn_cell_create(&e.cell, c->decoder_mode, in, c->decoder_hidden, true, &rng));
+    RC_CHECK_OK(rc_params_create(&e.mods));
+    RC_CHECK_OK(rc_rnn_add_params(e.enc, e.mods, "encoder.rnn"));
+    RC_CHECK_OK(rc_rnn_cell_add_params(e.cell, e.mods, "decoder.cell"));
+    if (a == RC_SEQ2SEQ_MULTIHEAD) {
+        rc_attention_config ac = rc_attention_config_default(RC_ATTN_MULTIHEAD, 8, 8, 8);
+        ac.num_heads = c->attention_heads;
+        RC_CHECK_OK(rc_attention_create(&e.att, &ac, &rng));
+        RC_CHECK_OK(rc_attention_add_params(e.att, e.mods, "decoder.attention"));
+    }
+    copy_params(e.mods, md.ps);
+    RC_CHECK_OK(rc_graph_create(&e.g));
+    rc_graph_set_grad_enabled(e.g, false);
+    double logits[ET * EB * VT], weights[ET * EB * ES];
+    decode_ref(&e, logits, weights);
+
+    rc_graph *g;
+    RC_CHECK_OK(rc_graph_create(&g));
+    rc_seq2seq_batch batch = {.src = {EB, ES, src, lengths}, .tgt_len = ET, .tgt = tgt};
+    rc_seq2seq_result r;
+    RC_CHECK_OK(rc_seq2seq_forward(md.m, g, &batch, 1.0, NULL, &r));
+    if (rc_graph_status(g) == RC_OK && rc_graph_status(e.g) == RC_OK) {
+        double dl = 0, dw = 0;
+        for (int i = 0; i < ET * EB * VT; i++) dl = fmax(dl, fabs(r.logits->data[i] - logits[i]));
+        for (int i = 0; i < ET * EB * ES; i++) dw = fmax(dw, fabs(r.attention->data[i] - weights[i]));
+        printf("  %-10s max |logits - equations| %.2e, weights %.2e\n", rc_seq2seq_attention_name(a), dl, dw);
+        RC_CHECK(dl <= 1e-5 && dw <= 1e-5, "%s: logits differ by %g, weights by %g", rc_seq2seq_attention_name(a),
+                 dl, dw);
+    }
+    rc_graph_free(g);
+    rc_graph_free(e.g);
+    rc_params_free(e.mods);
+    rc_attention_free(e.att);
+    rc_rnn_cell_free(e.cell);
+    rc_rnn_free(e.enc);
+    free_model(&md);
+}
+
+static void test_decoders_follow_their_equations(void)
+{
+    check_equations(RC_SEQ2SEQ_RULE1);
+    check_equations(RC_SEQ2SEQ_SCALED_DOT);
+    check_equations(RC_SEQ2SEQ_MULTIHEAD);
+}
+
 /* ---- names and errors --------------------------------------------------- */
 
 static void test_param_names(void)
@@ -783,6 +1019,7 @@ int main(void)
     RC_RUN(test_max_length_stop);
     RC_RUN(test_end_token_stop);
     RC_RUN(test_teacher_forcing_draws);
+    RC_RUN(test_decoders_follow_their_equations);
     RC_RUN(test_param_names);
     RC_RUN(test_config_errors);
     RC_RUN(test_forward_errors);

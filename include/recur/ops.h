@@ -89,6 +89,22 @@ rc_tensor *rc_transpose(rc_graph *g, rc_tensor *x, int d0, int d1);
 rc_tensor *rc_sum(rc_graph *g, rc_tensor *x);
 rc_tensor *rc_mean(rc_graph *g, rc_tensor *x);
 
+/* ---- pooling over time --------------------------------------------------- */
+
+typedef enum rc_pool {
+    RC_POOL_MEAN, /* y[b] = (1 / L_b) Σ_{t < L_b} x[b, t] */
+    RC_POOL_MAX,  /* y[b, d] = max_{t < L_b} x[b, t, d]; the gradient goes to the first maximal step */
+    RC_POOL_COUNT
+} rc_pool;
+
+/* Pools x (B, T, D) (batch first) over the steps of each sequence: with
+ * lengths (B values in [1, T]) only the steps t < lengths[b] count, so the
+ * padding of a batch never does; NULL lengths count all T. → (B, D). In
+ * PyTorch, with mask[b, t] = t < lengths[b]: (x * mask[..., None]).sum(1) /
+ * lengths[:, None] and x.masked_fill(~mask[..., None], -inf).max(1).values.
+ * A length outside [1, T] is an RC_E_INVALID error naming b. */
+rc_tensor *rc_pool_time(rc_graph *g, rc_tensor *x, const int *lengths, rc_pool kind);
+
 /* ---- lookup ------------------------------------------------------------ */
 
 /* Rows of W (V, E) selected by ids (shape `ndim, shape`, ndim <= 3, values in

@@ -2,8 +2,10 @@
  * recur/seq2seq.h — encoder-decoder (seq2seq) models: an embedding and any
  * recurrent layer as encoder, a bridge from its final state to the decoder's
  * initial state, a step-wise decoder without attention, with Bahdanau
- * attention or with Luong attention, teacher-forced training with a
- * padding-aware loss, and greedy, sampling and beam-search decoding.
+ * attention, with the tutorial's rule-1 attention, or with Luong attention
+ * (dot, general, concat, scaled dot-product or multi-head scoring),
+ * teacher-forced training with a padding-aware loss, and greedy, sampling
+ * and beam-search decoding.
  *
  * Sizes: B batch, S source steps, T target steps, V_s and V_t the source and
  * target vocabularies, E_t the target embedding size, D = 2 if the encoder is
@@ -45,10 +47,26 @@
  *                 logits_t = out(s_t)
  *                 score_j = Va(tanh(Wa(s_{t−1}) + Ua(h_j)))   (PyTorch's
  *                 seq2seq tutorial AttnDecoderRNN)
- *   LUONG_*       s_t = cell([E(y_{t−1}); h̃_{t−1}], s_{t−1})   cell input E_t + H_d
+ *   RULE1         α_t = softmax(attn([E(y_{t−1}); s_{t−1}]))   over P positions
+ *                 x_t = relu(attn_combine([E(y_{t−1}); c_t]))   cell input E_t
+ *                 s_t = cell(x_t, s_{t−1})
+ *                 logits_t = out(s_t)
+ *                 (the AttnDecoderRNN of PyTorch's older translation
+ *                 tutorial, with the `Attn` class of attention.h's rule 1:
+ *                 attn is Linear(E_t + H_d, P) and scores a fixed number P =
+ *                 attention_positions of source positions, so sources may
+ *                 have at most P steps; the encoder's outputs are padded with
+ *                 zeros to P steps and positions past the length are masked,
+ *                 so α_t and c_t are those of the S real steps)
+ *   LUONG_*, SCALED_DOT, MULTIHEAD (Luong decoders with input feeding)
+ *                 s_t = cell([E(y_{t−1}); h̃_{t−1}], s_{t−1})   cell input E_t + H_d
  *                 α_t = score(s_t, h)    DOT s_tᵀh_j (needs H_d = K),
  *                                        GENERAL s_tᵀ attn(h_j),
- *                                        CONCAT vᵀ tanh(attn([s_t; h_j]))
+ *                                        CONCAT vᵀ tanh(attn([s_t; h_j])),
+ *                                        SCALED_DOT s_tᵀh_j / √K (needs H_d = K)
+ *                 c_t = Σ_j α_tj h_j, except MULTIHEAD (needs H_d = K, divisible
+ *                 by attention_heads): c_t = nn.MultiheadAttention(K, heads)
+ *                 (s_t, h, h), its out_proj applied, α_t the mean over heads
  *                 h̃_t = tanh(concat([c_t; s_t]))   concat: Linear(K + H_d, H_d)
  *                 logits_t = out(h̃_t)               h̃_0 = 0 (input feeding)
  *
@@ -67,8 +85,12 @@
  *   decoder.cell.bias_ih, decoder.cell.bias_hh
  *   decoder.attention.<attention.h names>     BAHDANAU: Wa (A, H_d), Ua (A, K),
  *                                             Va (1, A); LUONG_GENERAL: attn
- *                                             (H_d, K); LUONG_CONCAT: v, attn
- *   decoder.concat.weight (H_d, K + H_d)  decoder.concat.bias (H_d)   LUONG_*
+ *                                             (H_d, K); LUONG_CONCAT: v, attn;
+ *                                             RULE1: attn (P, E_t + H_d),
+ *                                             attn_combine (E_t, E_t + K);
+ *                                             MULTIHEAD: in_proj_weight (3K, K),
+ *                                             in_proj_bias, out_proj (K, K)
+ *   decoder.concat.weight (H_d, K + H_d)  decoder.concat.bias (H_d)   Luong decoders
  *   decoder.out.weight (V_t, H_d)  decoder.out.bias (V_t)
  *
  * Example (examples/seq2seq_reverse.c): train on a padded batch, then decode
@@ -106,10 +128,14 @@ typedef enum rc_seq2seq_attention {
     RC_SEQ2SEQ_LUONG_DOT,    /* Luong attention with s_t, input feeding */
     RC_SEQ2SEQ_LUONG_GENERAL,
     RC_SEQ2SEQ_LUONG_CONCAT,
+    RC_SEQ2SEQ_RULE1,        /* the tutorial's Attn over P positions, with s_{t−1} */
+    RC_SEQ2SEQ_SCALED_DOT,   /* Luong decoder, scaled dot-product scores */
+    RC_SEQ2SEQ_MULTIHEAD,    /* Luong decoder, multi-head attention */
     RC_SEQ2SEQ_ATTENTION_COUNT
 } rc_seq2seq_attention;
 
-/* "none", "bahdanau", "luong_dot", "luong_general", "luong_concat". */
+/* "none", "bahdanau", "luong_dot", "luong_general", "luong_concat", "rule1",
+ * "scaled_dot", "multihead". */
 const char *rc_seq2seq_attention_name(rc_seq2seq_attention a);
 
 typedef enum rc_seq2seq_bridge {
@@ -131,12 +157,15 @@ typedef struct rc_seq2seq_config {
     int decoder_hidden;       /* H_d >= 1 */
     rc_seq2seq_attention attention;
     int attention_hidden;     /* A >= 1, used by BAHDANAU and LUONG_CONCAT */
+    int attention_heads;      /* MULTIHEAD: >= 1, dividing K */
+    int attention_positions;  /* RULE1: P >= 1, the most source steps a batch may have */
     rc_seq2seq_bridge bridge;
 } rc_seq2seq_config;
 
 /* A bidirectional one-layer GRU encoder (E_s = embed, H_e = hidden) and a GRU
  * decoder (E_t = embed, H_d = A = hidden), LINEAR bridge, ids pad 0, bos 1,
- * eos 2 in both vocabularies (src_pad = 0). */
+ * eos 2 in both vocabularies (src_pad = 0), one attention head and no
+ * positions (RULE1 must set attention_positions). */
 rc_seq2seq_config rc_seq2seq_config_default(rc_seq2seq_attention attention, int src_vocab, int tgt_vocab, int embed,
                                             int hidden);
 
@@ -144,8 +173,9 @@ typedef struct rc_seq2seq rc_seq2seq;
 
 /* Creates a model with every parameter drawn from rng (see above).
  * Errors: RC_E_INVALID naming the config field and its allowed range (a size
- * < 1, an id out of range, SUM with P_e ≠ H_d, LUONG_DOT with H_d ≠ K, the
- * encoder's own fields as rc_rnn_create reports them), RC_E_NOMEM.
+ * < 1, an id out of range, SUM with P_e ≠ H_d, LUONG_DOT, SCALED_DOT or
+ * MULTIHEAD with H_d ≠ K, MULTIHEAD with K not divisible by attention_heads,
+ * the encoder's own fields as rc_rnn_create reports them), RC_E_NOMEM.
  * Free with rc_seq2seq_free(). */
 rc_status rc_seq2seq_create(rc_seq2seq **out, const rc_seq2seq_config *cfg, rc_rng *rng);
 void rc_seq2seq_free(rc_seq2seq *m);
@@ -158,7 +188,7 @@ rc_status rc_seq2seq_add_params(const rc_seq2seq *m, rc_params *ps, const char *
 /* A padded batch of source sentences. */
 typedef struct rc_seq2seq_source {
     int batch;          /* B >= 1 */
-    int len;            /* S >= 1 */
+    int len;            /* S >= 1 (RULE1: S <= attention_positions) */
     const int *ids;     /* (B, S) row-major; ids[b, j] for j >= lengths[b] are never read */
     const int *lengths; /* B lengths in [1, S] */
 } rc_seq2seq_source;

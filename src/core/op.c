@@ -35,6 +35,8 @@ static const char *const op_names[] = {
     [RC_OP_ATTENTION_CONCAT] = "attention_concat",
     [RC_OP_ATTENTION_SCALED_DOT] = "attention_scaled_dot",
     [RC_OP_MULTIHEAD_ATTENTION] = "multihead_attention",
+    [RC_OP_POOL_MEAN] = "pool_mean",
+    [RC_OP_POOL_MAX] = "pool_max",
 };
 
 _Static_assert(sizeof(op_names) / sizeof(op_names[0]) == RC_OP_COUNT,

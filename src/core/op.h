@@ -39,6 +39,8 @@ typedef enum rc_op {
     RC_OP_ATTENTION_CONCAT,
     RC_OP_ATTENTION_SCALED_DOT,
     RC_OP_MULTIHEAD_ATTENTION,
+    RC_OP_POOL_MEAN,
+    RC_OP_POOL_MAX,
     RC_OP_COUNT
 } rc_op;
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "recur/ops.h"
+#include "recur/runtime.h"
 #include "rnn/sequence.h"
 
 struct rc_rnn {
@@ -129,6 +130,18 @@ typedef struct layer_ctx {
 } layer_ctx;
 
 static rc_real *data_of(rc_tensor *t) { return t ? t->data : NULL; }
+
+/* Threads to run the directions of c side by side with: one unless each
+ * direction's products over the sequence are large enough to pay for waking
+ * another thread (the same reasoning as the time loop's own threshold). */
+static int dir_threads(const layer_ctx *c)
+{
+    const rc_seq *s = &c->dir[0];
+    double flops = 2.0 * s->T * s->B * s->cell->gates * s->H * (double)(s->I + s->P);
+    int n = rc_num_threads();
+    if (c->D < 2 || flops < 1 << 22) return 1;
+    return n < c->D ? n : c->D;
+}
 static rc_real *grad_of(rc_tensor *t) { return t ? t->grad : NULL; }
 
 /* Where direction d of a layer reads and writes: its column half of the
@@ -171,10 +184,18 @@ static void layer_node_backward(rc_node *n)
     const rc_real *X = c->x_tm ? c->x_tm : x->data;
     rc_real *dX = c->dx_tm ? c->dx_tm : x->grad;
     if (c->dx_tm) memset(c->dx_tm, 0, x_numel * sizeof(rc_real));
-    for (int d = 0; d < c->D; d++) {
-        rc_seq_io gio = dir_io(c, d, dX, y->grad, grad_of(n->in[1]), grad_of(n->in[2]), h_n->grad, grad_of(c_n));
-        rc_seq_backward(&c->dir[d], X, &gio);
-    }
+    rc_seq_io gio[2];
+    for (int d = 0; d < c->D; d++)
+        gio[d] = dir_io(c, d, dX, y->grad, grad_of(n->in[1]), grad_of(n->in[2]), h_n->grad, grad_of(c_n));
+    /* the directions' time loops touch disjoint memory; their products over
+     * all steps both add into dX, so they follow one after the other */
+    int nt = dir_threads(c);
+    (void)nt;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+#endif
+    for (int d = 0; d < c->D; d++) rc_seq_bptt(&c->dir[d], &gio[d]);
+    for (int d = 0; d < c->D; d++) rc_seq_grads(&c->dir[d], X, &gio[d]);
     if (c->dx_tm) add_batch_first(x->grad, c->dx_tm, c->T, c->B, (size_t)c->I);
 }
 
@@ -197,13 +218,20 @@ static bool run_layer(const run *r, int k, rc_tensor *x, rc_tensor *y)
     size_t row = (size_t)D * P;
     c.out_t = last && r->batch_first ? row : (size_t)B * row;
     c.out_b = last && r->batch_first ? (size_t)T * row : row;
+    rc_seq_io io[2];
     for (int d = 0; d < D; d++) {
         c.dir[d] = (rc_seq){.cell = rc_cell_of(cfg->mode), .T = T, .B = B, .I = c.I, .H = r->H, .P = P,
                             .reverse = d == 1, .lengths = r->lengths, .w = r->m->w[k * D + d], .keep = r->rec};
         if (!rc_seq_alloc(&c.dir[d], r->g)) return false;
-        rc_seq_io io = dir_io(&c, d, X, y->data, data_of(r->h0), data_of(r->c0), r->h_n->data, data_of(r->c_n));
-        rc_seq_forward(&c.dir[d], &io);
+        io[d] = dir_io(&c, d, X, y->data, data_of(r->h0), data_of(r->c0), r->h_n->data, data_of(r->c_n));
     }
+    /* the directions write disjoint memory: one thread each */
+    int nt = dir_threads(&c);
+    (void)nt;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+#endif
+    for (int d = 0; d < D; d++) rc_seq_forward(&c.dir[d], &io[d]);
     if (!r->rec) return true;
     rc_tensor *in[3 + 2 * RC_SEQ_N_PARAMS] = {x, r->h0, r->c0};
     for (int d = 0; d < D; d++)

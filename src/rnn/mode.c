@@ -26,3 +26,9 @@ const rc_cell *rc_cell_of(rc_rnn_mode mode)
     RC_ASSERT(valid(mode));
     return modes[mode].cell;
 }
+
+rc_cell_kernels rc_cell_kernels_active(const rc_cell *cell)
+{
+    rc_cell_kernels k = cell->k[rc_simd_active()];
+    return k.forward ? k : cell->k[RC_SIMD_SCALAR];
+}

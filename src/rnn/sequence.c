@@ -4,8 +4,16 @@
  */
 #include <string.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include "core/gemm.h"
+#include "recur/runtime.h"
 #include "rnn/sequence.h"
+
+/* Hidden units per share of a step's cell work: one AVX-512 vector. */
+enum { CHUNK = 16, NR = RC_GEMM_NR };
 
 /* Hands out n values from base at *off (or only counts when base is NULL),
  * keeping every buffer 64-byte aligned. */
@@ -22,17 +30,22 @@ static rc_real *take(rc_real *base, size_t *off, size_t n)
 static size_t layout(rc_seq *s, rc_real *base)
 {
     const rc_cell *cell = s->cell;
+    int G_H = cell->gates * s->H;
     size_t T = (size_t)s->T, B = (size_t)s->B, H = (size_t)s->H, P = (size_t)s->P;
-    size_t GH = (size_t)cell->gates * H, steps = s->keep ? T : 1;
-    bool proj = s->w.t[RC_SEQ_W_HR] != NULL;
+    size_t GH = (size_t)G_H, steps = s->keep ? T : 1;
+    bool proj = s->w.t[RC_SEQ_W_HR] != NULL, bw = s->keep;
     size_t off = 0;
     s->xg = take(base, &off, T * B * GH);
-    s->hg = take(base, &off, B * GH);
+    s->hg = take(base, &off, cell->split_hg ? B * GH : 0);
+    s->bias = take(base, &off, GH);
+    s->whh_f = take(base, &off, rc_gemm_packed_size(s->P, G_H));
+    s->whr_f = take(base, &off, proj ? rc_gemm_packed_size(s->H, s->P) : 0);
+    s->whh_b = take(base, &off, bw ? rc_gemm_packed_size(G_H, s->P) : 0);
+    s->whr_b = take(base, &off, bw && proj ? rc_gemm_packed_size(s->P, s->H) : 0);
     s->hs = take(base, &off, (T + 1) * B * P);
     s->cs = take(base, &off, cell->has_c ? (T + 1) * B * H : 0);
     s->m = take(base, &off, proj ? steps * B * H : 0);
     s->saved = take(base, &off, steps * B * (size_t)cell->saved * H);
-    bool bw = s->keep;
     s->dhg = take(base, &off, bw && cell->split_hg ? T * B * GH : 0);
     s->dhp = take(base, &off, bw && proj ? T * B * P : 0);
     for (int k = 0; k < 2; k++) {
@@ -54,7 +67,18 @@ bool rc_seq_alloc(rc_seq *s, rc_graph *g)
 
 /* ---- indexing: every step's buffers go through these ------------------ */
 
+static int imin(int a, int b) { return a < b ? a : b; }
+
 static bool active(const rc_seq *s, int t, int b) { return !s->lengths || t < s->lengths[b]; }
+
+/* Rows [0, n) hold every sequence still running at step t. */
+static int live_rows(const rc_seq *s, int t)
+{
+    int n = s->lengths ? 0 : s->B;
+    for (int b = 0; s->lengths && b < s->B; b++)
+        if (t < s->lengths[b]) n = b + 1;
+    return n;
+}
 
 /* State slots read and written by step t (see rc_seq.hs). */
 static int prev_slot(const rc_seq *s, int t) { return s->reverse ? t + 1 : t; }
@@ -69,21 +93,12 @@ static rc_real *step_rows(const rc_seq *s, rc_real *buf, int t, size_t w)
     return buf ? buf + (s->keep ? (size_t)t : 0) * s->B * w : NULL;
 }
 
-static size_t gh(const rc_seq *s) { return (size_t)s->cell->gates * s->H; }
+static int gh(const rc_seq *s) { return s->cell->gates * s->H; }
 
 /* Row (t, b) of the per-step outputs (or their gradients). */
 static rc_real *out_row(const rc_seq_io *io, int t, int b)
 {
     return io->out + (size_t)t * io->out_t + (size_t)b * io->out_b;
-}
-
-/* Fills n rows of width w with the bias (or leaves them for beta = 0) and
- * returns the beta the product that follows must use. */
-static rc_real bias_rows(rc_real *rows, size_t n, size_t w, const rc_tensor *bias)
-{
-    if (!bias) return 0;
-    for (size_t r = 0; r < n; r++) memcpy(rows + r * w, bias->data, w * sizeof(rc_real));
-    return 1;
 }
 
 static void copy_or_zero(rc_real *dst, const rc_real *src, size_t n)
@@ -94,43 +109,113 @@ static void copy_or_zero(rc_real *dst, const rc_real *src, size_t n)
         memset(dst, 0, n * sizeof(rc_real));
 }
 
+/* Columns [j0, j1) of row b of a (·, w) buffer. */
+static rc_real *cols(rc_real *buf, int b, int w, int j0) { return buf + (size_t)b * w + j0; }
+
+/* Threads for one direction's time loop: none beyond the first inside a
+ * parallel region (the directions are the threads there), nor for steps
+ * too small to share. */
+static int loop_threads(const rc_seq *s)
+{
+#ifdef _OPENMP
+    if (omp_in_parallel()) return 1;
+    double step_flops = 2.0 * s->B * gh(s) * s->P;
+    return step_flops < 1 << 17 ? 1 : rc_num_threads();
+#else
+    (void)s;
+    return 1;
+#endif
+}
+
 /* ---- forward ----------------------------------------------------------- */
+
+/* Columns [j0, j1) of step t's new state, once computed: ended sequences
+ * keep their previous h (and c), running ones write it to out. */
+static void finish_h(const rc_seq *s, const rc_seq_io *io, int t, const rc_real *hp, rc_real *hn, int j0, int j1)
+{
+    size_t n = (size_t)(j1 - j0);
+    for (int b = 0; b < s->B; b++) {
+        bool on = active(s, t, b);
+        if (!on) memcpy(cols(hn, b, s->P, j0), hp + (size_t)b * s->P + j0, n * sizeof(rc_real));
+        if (io->out) copy_or_zero(out_row(io, t, b) + j0, on ? cols(hn, b, s->P, j0) : NULL, n);
+    }
+}
+
+static void finish_c(const rc_seq *s, int t, const rc_real *cp, rc_real *cn, int j0, int j1)
+{
+    for (int b = 0; cn && s->lengths && b < s->B; b++)
+        if (!active(s, t, b))
+            memcpy(cols(cn, b, s->H, j0), cp + (size_t)b * s->H + j0, (size_t)(j1 - j0) * sizeof(rc_real));
+}
+
+/* Step t, run by every thread of the loop's region; the worksharing loops
+ * split it and their ends are its barriers. */
+static void step_forward(rc_seq *s, const rc_seq_io *io, rc_cell_kernels kern, int t)
+{
+    const rc_cell *cell = s->cell;
+    int H = s->H, P = s->P, G_H = gh(s), nb = live_rows(s, t);
+    const rc_tensor *w_hr = s->w.t[RC_SEQ_W_HR], *b_hh = s->w.t[RC_SEQ_B_HH];
+    rc_real *hp = h_at(s, prev_slot(s, t)), *hn = h_at(s, next_slot(s, t));
+    rc_real *cp = c_at(s, prev_slot(s, t)), *cn = c_at(s, next_slot(s, t));
+    rc_real *xg = s->xg + (size_t)t * s->B * G_H, *hg = cell->split_hg ? s->hg : xg;
+    rc_real *m = w_hr ? step_rows(s, s->m, t, (size_t)H) : hn;
+    rc_real *saved = step_rows(s, s->saved, t, (size_t)cell->saved * H);
+
+    /* XG_t += h_prev W_hhᵀ, or HG = h_prev W_hhᵀ where the cell adds b_hh */
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+    for (int q = 0; q < (G_H + NR - 1) / NR; q++)
+        rc_gemm_packed(nb, q * NR, imin(G_H, (q + 1) * NR), P, hp, P, s->whh_f, cell->split_hg ? 0 : 1, hg, G_H);
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+    for (int q = 0; q < (H + CHUNK - 1) / CHUNK; q++) {
+        int j0 = q * CHUNK, j1 = imin(H, j0 + CHUNK);
+        kern.forward(nb, H, j0, j1, xg, cell->split_hg ? hg : NULL, cell->split_hg && b_hh ? b_hh->data : NULL, hp,
+                     cp, m, cn, saved);
+        finish_c(s, t, cp, cn, j0, j1);
+        if (!w_hr) finish_h(s, io, t, hp, hn, j0, j1);
+    }
+    if (!w_hr) return;
+    /* h = m W_hrᵀ */
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+    for (int q = 0; q < (P + NR - 1) / NR; q++) {
+        int j0 = q * NR, j1 = imin(P, j0 + NR);
+        rc_gemm_packed(nb, j0, j1, H, m, H, s->whr_f, 0, hn, P);
+        finish_h(s, io, t, hp, hn, j0, j1);
+    }
+}
 
 void rc_seq_forward(rc_seq *s, const rc_seq_io *io)
 {
     const rc_cell *cell = s->cell;
-    int T = s->T, B = s->B, I = s->I, H = s->H, P = s->P, G_H = (int)gh(s);
+    int T = s->T, B = s->B, I = s->I, H = s->H, P = s->P, G_H = gh(s);
     const rc_tensor *w_ih = s->w.t[RC_SEQ_W_IH], *w_hh = s->w.t[RC_SEQ_W_HH], *w_hr = s->w.t[RC_SEQ_W_HR];
+    const rc_tensor *b_ih = s->w.t[RC_SEQ_B_IH], *b_hh = s->w.t[RC_SEQ_B_HH];
     size_t BP = (size_t)B * P, BH = (size_t)B * H;
     int first = s->reverse ? T : 0, last = s->reverse ? 0 : T;
 
     copy_or_zero(h_at(s, first), io->h0, BP);
     if (cell->has_c) copy_or_zero(c_at(s, first), io->c0, BH);
 
-    /* XG = X W_ihᵀ + b_ih, every step at once */
-    rc_real beta = bias_rows(s->xg, (size_t)T * B, (size_t)G_H, s->w.t[RC_SEQ_B_IH]);
-    rc_gemm(false, true, T * B, G_H, I, 1, io->x, I, w_ih->data, I, beta, s->xg, G_H);
+    /* XG = X W_ihᵀ + b_ih (+ b_hh), every step at once */
+    for (int j = 0; b_ih && j < G_H; j++)
+        s->bias[j] = b_ih->data[j] + (b_hh && !cell->split_hg ? b_hh->data[j] : 0);
+    for (size_t r = 0; b_ih && r < (size_t)T * B; r++) memcpy(s->xg + r * G_H, s->bias, (size_t)G_H * sizeof(rc_real));
+    rc_gemm(false, true, T * B, G_H, I, 1, io->x, I, w_ih->data, I, b_ih ? 1 : 0, s->xg, G_H);
 
-    for (int k = 0; k < T; k++) {
-        int t = s->reverse ? T - 1 - k : k;
-        rc_real *hp = h_at(s, prev_slot(s, t)), *hn = h_at(s, next_slot(s, t));
-        rc_real *cp = c_at(s, prev_slot(s, t)), *cn = c_at(s, next_slot(s, t));
-        /* HG = h_prev W_hhᵀ + b_hh */
-        beta = bias_rows(s->hg, (size_t)B, (size_t)G_H, s->w.t[RC_SEQ_B_HH]);
-        rc_gemm(false, true, B, G_H, P, 1, hp, P, w_hh->data, P, beta, s->hg, G_H);
-        rc_real *m = w_hr ? step_rows(s, s->m, t, (size_t)H) : hn;
-        rc_real *saved = step_rows(s, s->saved, t, (size_t)cell->saved * H);
-        cell->forward(B, H, s->xg + (size_t)t * B * G_H, s->hg, hp, cp, m, cn, saved);
-        /* h = m W_hrᵀ */
-        if (w_hr) rc_gemm(false, true, B, P, H, 1, m, H, w_hr->data, H, 0, hn, P);
-        for (int b = 0; s->lengths && b < B; b++)
-            if (!active(s, t, b)) {
-                memcpy(hn + (size_t)b * P, hp + (size_t)b * P, (size_t)P * sizeof(rc_real));
-                if (cn) memcpy(cn + (size_t)b * H, cp + (size_t)b * H, (size_t)H * sizeof(rc_real));
-            }
-        for (int b = 0; io->out && b < B; b++)
-            copy_or_zero(out_row(io, t, b), active(s, t, b) ? hn + (size_t)b * P : NULL, (size_t)P);
-    }
+    rc_gemm_pack_b(true, P, G_H, w_hh->data, P, s->whh_f);
+    if (w_hr) rc_gemm_pack_b(true, H, P, w_hr->data, H, s->whr_f);
+    rc_cell_kernels kern = rc_cell_kernels_active(cell);
+    int nt = loop_threads(s);
+    (void)nt;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nt) if (nt > 1)
+#endif
+    for (int k = 0; k < T; k++) step_forward(s, io, kern, s->reverse ? T - 1 - k : k);
     memcpy(io->h_n, h_at(s, last), BP * sizeof(rc_real));
     if (cell->has_c) memcpy(io->c_n, c_at(s, last), BH * sizeof(rc_real));
 }
@@ -149,75 +234,109 @@ static void add_into(rc_real *dst, const rc_real *src, size_t n)
     for (size_t i = 0; i < n; i++) dst[i] += src[i];
 }
 
-/* One step of BPTT at time t: consumes dh/dc (the gradient on step t's new
- * state), writes the step's gate gradients, leaves the gradient on its
- * previous state in dh_next/dc_next. */
-static void step_backward(rc_seq *s, int t, const rc_seq_io *grad, rc_real *dh, rc_real *dc, rc_real *dh_next,
-                          rc_real *dc_next)
+/* One step of BPTT at time t, run by every thread of the loop's region:
+ * consumes dh/dc (the gradient on step t's new state), writes the step's
+ * gate gradients, leaves the gradient on its previous state in
+ * dh_next/dc_next. */
+static void step_backward(rc_seq *s, rc_cell_kernels kern, int t, const rc_seq_io *grad, rc_real *dh, rc_real *dc,
+                          rc_real *dh_next, rc_real *dc_next)
 {
     const rc_cell *cell = s->cell;
-    int B = s->B, H = s->H, P = s->P, G_H = (int)gh(s);
-    const rc_tensor *w_hh = s->w.t[RC_SEQ_W_HH], *w_hr = s->w.t[RC_SEQ_W_HR];
+    int B = s->B, H = s->H, P = s->P, G_H = gh(s), nb = live_rows(s, t);
+    const rc_tensor *w_hr = s->w.t[RC_SEQ_W_HR];
     rc_real *hp = h_at(s, prev_slot(s, t)), *hn = h_at(s, next_slot(s, t));
     rc_real *cp = c_at(s, prev_slot(s, t)), *cn = c_at(s, next_slot(s, t));
     rc_real *dxg = s->xg + (size_t)t * B * G_H;
     rc_real *dhg = cell->split_hg ? s->dhg + (size_t)t * B * G_H : dxg;
+    rc_real *m = w_hr ? step_rows(s, s->m, t, (size_t)H) : hn, *dm = w_hr ? s->dm : dh;
+    rc_real *dhp = w_hr ? s->dhp + (size_t)t * B * P : NULL;
 
-    /* forward wrote out[t, b] = h for running sequences */
-    for (int b = 0; grad->out && b < B; b++)
-        if (active(s, t, b)) add_into(dh + (size_t)b * P, out_row(grad, t, b), (size_t)P);
-
-    rc_real *m = hn, *dm = dh;
-    if (w_hr) {
-        /* forward was h = m W_hrᵀ: dm = dh W_hr, and dh is kept for dW_hr */
-        m = step_rows(s, s->m, t, (size_t)H);
-        dm = s->dm;
-        rc_real *dhp = s->dhp + (size_t)t * B * P;
-        for (int b = 0; b < B; b++)
-            copy_or_zero(dhp + (size_t)b * P, active(s, t, b) ? dh + (size_t)b * P : NULL, (size_t)P);
-        rc_gemm(false, false, B, H, P, 1, dh, P, w_hr->data, H, 0, dm, H);
-    }
-    memset(dh_next, 0, (size_t)B * P * sizeof(rc_real));
-    cell->backward(B, H, step_rows(s, s->saved, t, (size_t)cell->saved * H), hp, cp, m, cn, dm, dc, dxg, dhg, dh_next,
-                   dc_next);
-    /* forward carried the state of ended sequences: pass their gradient through */
-    for (int b = 0; s->lengths && b < B; b++)
-        if (!active(s, t, b)) {
-            memset(dxg + (size_t)b * G_H, 0, (size_t)G_H * sizeof(rc_real));
-            if (dhg != dxg) memset(dhg + (size_t)b * G_H, 0, (size_t)G_H * sizeof(rc_real));
-            memcpy(dh_next + (size_t)b * P, dh + (size_t)b * P, (size_t)P * sizeof(rc_real));
-            if (dc) memcpy(dc_next + (size_t)b * H, dc + (size_t)b * H, (size_t)H * sizeof(rc_real));
+    /* forward wrote out[t, b] = h for running sequences; with projection, dh
+     * is kept for dW_hr */
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+    for (int q = 0; q < (P + NR - 1) / NR; q++) {
+        int j0 = q * NR, j1 = imin(P, j0 + NR);
+        for (int b = 0; b < B; b++) {
+            bool on = active(s, t, b);
+            if (grad->out && on) add_into(cols(dh, b, P, j0), out_row(grad, t, b) + j0, (size_t)(j1 - j0));
+            if (dhp) copy_or_zero(cols(dhp, b, P, j0), on ? cols(dh, b, P, j0) : NULL, (size_t)(j1 - j0));
         }
-    /* forward was HG = h_prev W_hhᵀ + b_hh: dh_prev += DHG_t W_hh */
-    rc_gemm(false, false, B, P, G_H, 1, dhg, G_H, w_hh->data, P, 1, dh_next, P);
+    }
+    /* forward was h = m W_hrᵀ: dm = dh W_hr */
+    if (w_hr) {
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+        for (int q = 0; q < (H + NR - 1) / NR; q++)
+            rc_gemm_packed(nb, q * NR, imin(H, (q + 1) * NR), P, dh, P, s->whr_b, 0, dm, H);
+    }
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+    for (int q = 0; q < (H + CHUNK - 1) / CHUNK; q++) {
+        int j0 = q * CHUNK, j1 = imin(H, j0 + CHUNK);
+        size_t n = (size_t)(j1 - j0);
+        kern.backward(nb, H, j0, j1, step_rows(s, s->saved, t, (size_t)cell->saved * H), hp, cp, m, cn, dm, dc, dxg,
+                      dhg, dh_next, dc_next);
+        /* forward carried the state of ended sequences: zero gate gradients */
+        for (int b = 0; s->lengths && b < B; b++)
+            if (!active(s, t, b)) {
+                for (int g = 0; g < cell->gates; g++) {
+                    memset(cols(dxg, b, G_H, g * H + j0), 0, n * sizeof(rc_real));
+                    memset(cols(dhg, b, G_H, g * H + j0), 0, n * sizeof(rc_real));
+                }
+                if (dc) memcpy(cols(dc_next, b, H, j0), cols(dc, b, H, j0), n * sizeof(rc_real));
+            }
+    }
+    /* forward was HG = h_prev W_hhᵀ + b_hh: dh_prev (+)= DHG_t W_hh, and ended
+     * sequences pass dh through */
+#ifdef _OPENMP
+#pragma omp for schedule(static)
+#endif
+    for (int q = 0; q < (P + NR - 1) / NR; q++) {
+        int j0 = q * NR, j1 = imin(P, j0 + NR);
+        rc_gemm_packed(nb, j0, j1, G_H, dhg, G_H, s->whh_b, cell->direct_h ? 1 : 0, dh_next, P);
+        for (int b = 0; b < B; b++)
+            if (!active(s, t, b))
+                memcpy(cols(dh_next, b, P, j0), cols(dh, b, P, j0), (size_t)(j1 - j0) * sizeof(rc_real));
+    }
 }
 
-void rc_seq_backward(rc_seq *s, const rc_real *x, const rc_seq_io *grad)
+void rc_seq_bptt(rc_seq *s, const rc_seq_io *grad)
 {
     RC_ASSERT(s->keep);
     const rc_cell *cell = s->cell;
-    int T = s->T, B = s->B, I = s->I, H = s->H, P = s->P, G_H = (int)gh(s), TB = T * B;
+    int T = s->T, B = s->B, H = s->H, P = s->P, G_H = gh(s);
+    const rc_tensor *w_hh = s->w.t[RC_SEQ_W_HH], *w_hr = s->w.t[RC_SEQ_W_HR];
+    size_t BP = (size_t)B * P, BH = (size_t)B * H;
+
+    copy_or_zero(s->dh[0], grad->h_n, BP);
+    if (cell->has_c) copy_or_zero(s->dc[0], grad->c_n, BH);
+    rc_gemm_pack_b(false, G_H, P, w_hh->data, P, s->whh_b);
+    if (w_hr) rc_gemm_pack_b(false, P, H, w_hr->data, H, s->whr_b);
+    rc_cell_kernels kern = rc_cell_kernels_active(cell);
+    int nt = loop_threads(s);
+    (void)nt;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nt) if (nt > 1)
+#endif
+    for (int k = 0; k < T; k++) {
+        /* the gradients on h and c alternate between the two buffers */
+        int cur = k % 2;
+        step_backward(s, kern, s->reverse ? k : T - 1 - k, grad, s->dh[cur], s->dc[cur], s->dh[!cur], s->dc[!cur]);
+    }
+    if (grad->h0) add_into(grad->h0, s->dh[T % 2], BP);
+    if (grad->c0 && cell->has_c) add_into(grad->c0, s->dc[T % 2], BH);
+}
+
+void rc_seq_grads(rc_seq *s, const rc_real *x, const rc_seq_io *grad)
+{
+    int T = s->T, B = s->B, I = s->I, H = s->H, P = s->P, G_H = gh(s), TB = T * B;
     rc_tensor *w_ih = s->w.t[RC_SEQ_W_IH], *w_hh = s->w.t[RC_SEQ_W_HH], *w_hr = s->w.t[RC_SEQ_W_HR];
     rc_tensor *b_ih = s->w.t[RC_SEQ_B_IH], *b_hh = s->w.t[RC_SEQ_B_HH];
-    size_t BP = (size_t)B * P, BH = (size_t)B * H;
-    rc_real *dh = s->dh[0], *dh_next = s->dh[1], *dc = s->dc[0], *dc_next = s->dc[1];
-
-    copy_or_zero(dh, grad->h_n, BP);
-    if (cell->has_c) copy_or_zero(dc, grad->c_n, BH);
-    for (int k = 0; k < T; k++) {
-        int t = s->reverse ? k : T - 1 - k;
-        step_backward(s, t, grad, dh, dc, dh_next, dc_next);
-        rc_real *tmp = dh;
-        dh = dh_next;
-        dh_next = tmp;
-        tmp = dc;
-        dc = dc_next;
-        dc_next = tmp;
-    }
-    if (grad->h0) add_into(grad->h0, dh, BP);
-    if (grad->c0 && cell->has_c) add_into(grad->c0, dc, BH);
-
-    const rc_real *dxg = s->xg, *dhg = cell->split_hg ? s->dhg : s->xg;
+    const rc_real *dxg = s->xg, *dhg = s->cell->split_hg ? s->dhg : s->xg;
     const rc_real *h_prev = h_at(s, s->reverse ? 1 : 0);
     /* forward was XG = X W_ihᵀ + b_ih: dW_ih += DXGᵀ X, dX += DXG W_ih, db_ih += Σ DXG */
     if (w_ih->grad) rc_gemm(true, false, G_H, I, TB, 1, dxg, G_H, x, I, 1, w_ih->grad, I);
@@ -228,4 +347,10 @@ void rc_seq_backward(rc_seq *s, const rc_real *x, const rc_seq_io *grad)
     if (b_hh && b_hh->grad) add_row_sums(b_hh->grad, dhg, (size_t)TB, (size_t)G_H);
     /* forward was h = m W_hrᵀ: dW_hr += DHᵀ M */
     if (w_hr && w_hr->grad) rc_gemm(true, false, P, H, TB, 1, s->dhp, P, s->m, H, 1, w_hr->grad, H);
+}
+
+void rc_seq_backward(rc_seq *s, const rc_real *x, const rc_seq_io *grad)
+{
+    rc_seq_bptt(s, grad);
+    rc_seq_grads(s, x, grad);
 }

@@ -6,15 +6,22 @@
  * Shapes: T steps, B batch, I input, H hidden, G gates, P = Hout (the
  * projection size of an LSTM with projection, else H).
  *
- * Forward: XG = X W_ihᵀ + b_ih for all T·B rows in one product; then per
- * step one product HG = h W_hhᵀ + b_hh, the cell, and (with projection)
- * h = m W_hrᵀ. The reverse direction walks t = T−1 … 0.
+ * Forward: XG = X W_ihᵀ + b_ih + b_hh for all T·B rows in one product (b_hh
+ * left to the cell where it splits hg); then per step one product
+ * XG_t += h W_hhᵀ (HG = h W_hhᵀ where split), the cell, and (with
+ * projection) h = m W_hrᵀ. The per-step products use weights packed once
+ * per call (core/gemm.h). The reverse direction walks t = T−1 … 0.
+ *
+ * Threads: each step splits its products by column panels and its cell by
+ * hidden units over the threads of one parallel region around the time
+ * loop (a region already running, such as the other direction of a
+ * bidirectional layer, leaves the loop to one thread).
  *
  * Variable lengths: for t ≥ lengths[b] the state of sequence b is carried
  * unchanged and its output is 0. Walking the reverse direction from T−1 with
  * the same rule starts each sequence at its own last step, with its initial
  * state. Backward passes dh (and dc) straight through those steps with zero
- * gate gradients.
+ * gate gradients. Rows past the last running sequence are not computed.
  *
  * Backward: per step, the cell's gate gradients go into (T, B, G·H)
  * buffers; the weight gradients are then products over all steps at once:
@@ -55,7 +62,12 @@ typedef struct rc_seq {
 
     /* Buffers, laid out by rc_seq_alloc in one arena block. */
     rc_real *xg;    /* (T, B, G·H) input gates; reused for their gradient DXG */
-    rc_real *hg;    /* (B, G·H) one step's recurrent gates */
+    rc_real *hg;    /* (B, G·H) one step's recurrent gates, if the cell splits them */
+    rc_real *bias;  /* (G·H) the bias of XG */
+    rc_real *whh_f; /* W_hhᵀ packed (P by G·H); forward */
+    rc_real *whr_f; /* W_hrᵀ packed (H by P); forward, with projection */
+    rc_real *whh_b; /* W_hh packed (G·H by P); backward */
+    rc_real *whr_b; /* W_hr packed (P by H); backward, with projection */
     rc_real *hs;    /* (T+1, B, P) states in time order: slot t is h_prev of step t
                        forward (slot t+1 of step t in reverse), the initial state
                        in slot 0 (slot T in reverse) */
@@ -90,7 +102,16 @@ void rc_seq_forward(rc_seq *s, const rc_seq_io *io);
 /* BPTT after rc_seq_forward with keep: x (T, B, I) the forward input;
  * grad->out, grad->h_n, grad->c_n hold upstream gradients (NULL: none);
  * adds into grad->x, grad->h0, grad->c0 (when not NULL) and into every
- * parameter's grad buffer. */
+ * parameter's grad buffer. Runs rc_seq_bptt, then rc_seq_grads. */
 void rc_seq_backward(rc_seq *s, const rc_real *x, const rc_seq_io *grad);
+
+/* The time loop of backward: the gate gradients of every step, and the
+ * additions into grad->h0 and grad->c0. Touches nothing another direction
+ * touches, so directions can run it side by side. */
+void rc_seq_bptt(rc_seq *s, const rc_seq_io *grad);
+
+/* The products over all steps after rc_seq_bptt: adds into grad->x and the
+ * parameters' grad buffers. */
+void rc_seq_grads(rc_seq *s, const rc_real *x, const rc_seq_io *grad);
 
 #endif

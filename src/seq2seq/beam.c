@@ -191,7 +191,9 @@ static rc_status start(rc_seq2seq *m, rc_graph *g, const rc_seq2seq_source *one,
         bm->ids[k] = m->cfg.bos;
         lengths[k] = one->lengths[0];
     }
-    *mem = (rc_s2s_memory){.B = K, .S = enc.S, .keys = rc_s2s_gather_rows(g, enc.keys, bm->rows, K),
+    rc_tensor *keys = rc_s2s_gather_rows(g, enc.keys, bm->rows, K);
+    *mem = (rc_s2s_memory){.B = K, .S = enc.S, .keys = keys,
+                           .values = enc.values == enc.keys ? keys : rc_s2s_gather_rows(g, enc.values, bm->rows, K),
                            .lengths = lengths, .context = rc_s2s_gather_rows(g, enc.context, bm->rows, K)};
     rc_s2s_gather_state(g, st, bm->rows, K);
     bm->cum[0] = 0;

@@ -1,12 +1,13 @@
 /*
  * One decoder step for each kind of decoder (the equations are in
  * seq2seq.h): the embedding of the previous token, the recurrent cell, the
- * attention (before the cell with Bahdanau, after it with Luong) and the
- * output layer.
+ * attention (before the cell with Bahdanau and rule 1, after it with Luong)
+ * and the output layer.
  */
 #include "seq2seq/model.h"
 
-/* c_t and α_t of query q over the encoder outputs, padding masked. */
+/* The attention's output and α_t of query q over the encoder outputs,
+ * padding masked. */
 static rc_tensor *attend(rc_seq2seq *m, rc_graph *g, rc_tensor *q, const rc_s2s_memory *mem, rc_tensor **weights)
 {
     rc_attention_mask mask = {.src_lengths = mem->lengths};
@@ -14,6 +15,18 @@ static rc_tensor *attend(rc_seq2seq *m, rc_graph *g, rc_tensor *q, const rc_s2s_
     if (rc_attention_forward(m->attention, g, q, mem->keys, mem->keys, &mask, &r) != RC_OK) return NULL;
     *weights = r.weights;
     return r.output;
+}
+
+/* Rule 1: x_t = relu(attn_combine([e; c_t])) with α_t from [e; s_{t−1}]
+ * over the P padded positions, of which the S real ones are returned. */
+static rc_tensor *attend_rule1(rc_seq2seq *m, rc_graph *g, rc_tensor *e, const rc_s2s_state *st,
+                               const rc_s2s_memory *mem, rc_tensor **weights)
+{
+    rc_attention_mask mask = {.src_lengths = mem->lengths};
+    rc_attention_result r;
+    if (rc_attention_forward(m->attention, g, e, st->h, mem->values, &mask, &r) != RC_OK) return NULL;
+    *weights = r.weights->shape[1] == mem->S ? r.weights : rc_slice(g, r.weights, 1, 0, mem->S);
+    return rc_relu(g, r.output);
 }
 
 /* s_t (and the LSTM's cell state) from the cell input x and s_{t−1}. */
@@ -47,6 +60,10 @@ rc_status rc_s2s_decoder_step(rc_seq2seq *m, rc_graph *g, const int *ids, const 
     case RC_SEQ2SEQ_BAHDANAU:
         c = attend(m, g, st->h, mem, &out->weights);
         s = advance(m, g, cat2(g, e, c), st);
+        out->logits = rc_linear_forward(&m->out, g, s);
+        break;
+    case RC_SEQ2SEQ_RULE1:
+        s = advance(m, g, attend_rule1(m, g, e, st, mem, &out->weights), st);
         out->logits = rc_linear_forward(&m->out, g, s);
         break;
     default: /* Luong */

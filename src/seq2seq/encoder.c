@@ -11,6 +11,11 @@ rc_status rc_s2s_check_source(const rc_seq2seq *m, const char *op, const rc_seq2
     if (!src->ids || !src->lengths)
         return rc_error(RC_E_INVALID, "%s: src.%s is NULL, expected %s", op, src->ids ? "lengths" : "ids",
                         src->ids ? "batch lengths" : "(batch, len) ids");
+    if (m->cfg.attention == RC_SEQ2SEQ_RULE1 && src->len > m->cfg.attention_positions)
+        return rc_error(RC_E_INVALID,
+                        "%s: src.len = %d, expected <= config.attention_positions = %d (rule1 attention scores a "
+                        "fixed number of source positions)",
+                        op, src->len, m->cfg.attention_positions);
     int V = m->cfg.src_vocab;
     for (int b = 0; b < src->batch; b++) {
         int n = src->lengths[b];
@@ -35,6 +40,16 @@ rc_tensor *rc_s2s_last_layer(const rc_seq2seq *m, rc_graph *g, rc_tensor *x)
     return rc_reshape(g, last, 2, (int[]){B, D * W});
 }
 
+/* The encoder's outputs h (B, S, K) padded with zeros to (B, P, K): rule 1
+ * scores P positions, and the masked ones past S get weight 0. */
+static rc_tensor *pad_positions(const rc_seq2seq *m, rc_graph *g, rc_tensor *h)
+{
+    int B = h->shape[0], S = h->shape[1], P = m->cfg.attention_positions;
+    if (S == P) return h;
+    rc_tensor *parts[2] = {h, rc_graph_tensor(g, 3, (int[]){B, P - S, m->K}, false)};
+    return parts[1] ? rc_concat(g, 2, parts, 1) : NULL;
+}
+
 rc_status rc_s2s_encode(rc_seq2seq *m, rc_graph *g, const rc_seq2seq_source *src, rc_s2s_memory *mem,
                         rc_s2s_state *s0)
 {
@@ -53,7 +68,8 @@ rc_status rc_s2s_encode(rc_seq2seq *m, rc_graph *g, const rc_seq2seq_source *src
     rc_rnn_result r;
     rc_status s = rc_rnn_forward(m->encoder, g, e, NULL, NULL, lengths, &r);
     if (s != RC_OK) return s;
-    *mem = (rc_s2s_memory){.B = B, .S = S, .keys = r.output, .lengths = lengths,
+    rc_tensor *values = m->cfg.attention == RC_SEQ2SEQ_RULE1 ? pad_positions(m, g, r.output) : r.output;
+    *mem = (rc_s2s_memory){.B = B, .S = S, .keys = r.output, .values = values, .lengths = lengths,
                            .context = rc_s2s_last_layer(m, g, r.h_n)};
     s = rc_s2s_bridge(m, g, r.h_n, r.c_n, s0);
     return s != RC_OK ? s : rc_graph_status(g);

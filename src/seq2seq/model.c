@@ -15,6 +15,9 @@ static const char *const attention_names[] = {
     [RC_SEQ2SEQ_LUONG_DOT] = "luong_dot",
     [RC_SEQ2SEQ_LUONG_GENERAL] = "luong_general",
     [RC_SEQ2SEQ_LUONG_CONCAT] = "luong_concat",
+    [RC_SEQ2SEQ_RULE1] = "rule1",
+    [RC_SEQ2SEQ_SCALED_DOT] = "scaled_dot",
+    [RC_SEQ2SEQ_MULTIHEAD] = "multihead",
 };
 
 _Static_assert(sizeof(attention_names) / sizeof(attention_names[0]) == RC_SEQ2SEQ_ATTENTION_COUNT,
@@ -33,7 +36,7 @@ rc_seq2seq_config rc_seq2seq_config_default(rc_seq2seq_attention attention, int 
     return (rc_seq2seq_config){.src_vocab = src_vocab, .tgt_vocab = tgt_vocab, .src_pad = 0, .tgt_pad = 0,
                                .bos = 1, .eos = 2, .tgt_embed = embed, .encoder = enc, .decoder_mode = RC_GRU,
                                .decoder_hidden = hidden, .attention = attention, .attention_hidden = hidden,
-                               .bridge = RC_SEQ2SEQ_BRIDGE_LINEAR};
+                               .attention_heads = 1, .attention_positions = 0, .bridge = RC_SEQ2SEQ_BRIDGE_LINEAR};
 }
 
 /* Sizes are bounded, as the recurrent layers bound theirs, so that sums of
@@ -73,10 +76,12 @@ static rc_status check_fields(const rc_seq2seq_config *c)
     if ((int)c->attention < 0 || c->attention >= RC_SEQ2SEQ_ATTENTION_COUNT)
         return rc_error(RC_E_INVALID, "seq2seq: config.attention = %d is not an rc_seq2seq_attention",
                         (int)c->attention);
-    if (c->attention == RC_SEQ2SEQ_BAHDANAU || c->attention == RC_SEQ2SEQ_LUONG_CONCAT) {
-        rc_status s = check_size("attention_hidden", c->attention_hidden);
-        if (s != RC_OK) return s;
-    }
+    rc_status s = RC_OK;
+    if (c->attention == RC_SEQ2SEQ_BAHDANAU || c->attention == RC_SEQ2SEQ_LUONG_CONCAT)
+        s = check_size("attention_hidden", c->attention_hidden);
+    if (c->attention == RC_SEQ2SEQ_MULTIHEAD) s = check_size("attention_heads", c->attention_heads);
+    if (c->attention == RC_SEQ2SEQ_RULE1) s = check_size("attention_positions", c->attention_positions);
+    if (s != RC_OK) return s;
     if ((int)c->bridge < 0 || c->bridge >= RC_SEQ2SEQ_BRIDGE_COUNT)
         return rc_error(RC_E_INVALID, "seq2seq: config.bridge = %d is not an rc_seq2seq_bridge", (int)c->bridge);
     return RC_OK;
@@ -101,23 +106,59 @@ static rc_status check_sizes(const rc_seq2seq_config *c, int P, int K)
                         "seq2seq: the SUM bridge between LSTMs needs config.encoder.hidden_size = %d to equal "
                         "config.decoder_hidden = %d",
                         c->encoder.hidden_size, c->decoder_hidden);
-    if (c->attention == RC_SEQ2SEQ_LUONG_DOT && c->decoder_hidden != K)
+    bool square = c->attention == RC_SEQ2SEQ_LUONG_DOT || c->attention == RC_SEQ2SEQ_SCALED_DOT ||
+                  c->attention == RC_SEQ2SEQ_MULTIHEAD;
+    if (square && c->decoder_hidden != K)
         return rc_error(RC_E_INVALID,
-                        "seq2seq: luong_dot attention needs config.decoder_hidden = %d to equal the encoder's output "
+                        "seq2seq: %s attention needs config.decoder_hidden = %d to equal the encoder's output "
                         "size K = %d",
-                        c->decoder_hidden, K);
+                        rc_seq2seq_attention_name(c->attention), c->decoder_hidden, K);
+    if (c->attention == RC_SEQ2SEQ_MULTIHEAD && K % c->attention_heads != 0)
+        return rc_error(RC_E_INVALID,
+                        "seq2seq: multihead attention needs config.attention_heads = %d to divide the encoder's "
+                        "output size K = %d",
+                        c->attention_heads, K);
     return RC_OK;
 }
 
-/* The attention module scoring each decoder kind. */
-static rc_attention_kind attention_kind(rc_seq2seq_attention a)
+/* The attention module of each decoder kind: Luong's query is s_t (H_d)
+ * over keys and values h (K); Bahdanau's is s_{t−1}; rule 1's query is the
+ * embedded previous token, its one key s_{t−1}, its values h padded to P
+ * steps and its output the cell's input (E_t). */
+static rc_attention_config attention_config(const rc_seq2seq_config *c, int K)
 {
-    switch (a) {
-    case RC_SEQ2SEQ_BAHDANAU: return RC_ATTN_ADDITIVE;
-    case RC_SEQ2SEQ_LUONG_DOT: return RC_ATTN_DOT;
-    case RC_SEQ2SEQ_LUONG_GENERAL: return RC_ATTN_GENERAL;
-    default: return RC_ATTN_CONCAT;
+    int Hd = c->decoder_hidden;
+    rc_attention_config ac;
+    switch (c->attention) {
+    case RC_SEQ2SEQ_BAHDANAU:
+        ac = rc_attention_config_default(RC_ATTN_ADDITIVE, Hd, K, K);
+        ac.hidden_size = c->attention_hidden;
+        break;
+    case RC_SEQ2SEQ_LUONG_DOT: ac = rc_attention_config_default(RC_ATTN_DOT, Hd, K, K); break;
+    case RC_SEQ2SEQ_LUONG_GENERAL: ac = rc_attention_config_default(RC_ATTN_GENERAL, Hd, K, K); break;
+    case RC_SEQ2SEQ_LUONG_CONCAT:
+        ac = rc_attention_config_default(RC_ATTN_CONCAT, Hd, K, K);
+        ac.hidden_size = c->attention_hidden;
+        break;
+    case RC_SEQ2SEQ_RULE1:
+        ac = rc_attention_config_default(RC_ATTN_TUTORIAL, c->tgt_embed, Hd, K);
+        ac.num_positions = c->attention_positions;
+        ac.output_size = c->tgt_embed;
+        break;
+    case RC_SEQ2SEQ_SCALED_DOT: ac = rc_attention_config_default(RC_ATTN_SCALED_DOT, Hd, K, K); break;
+    default:
+        ac = rc_attention_config_default(RC_ATTN_MULTIHEAD, Hd, K, K);
+        ac.num_heads = c->attention_heads;
+        break;
     }
+    return ac;
+}
+
+/* The decoder cell's input size: the embedding and what is fed with it. */
+static int cell_input(const rc_seq2seq_config *c, int K)
+{
+    if (c->attention == RC_SEQ2SEQ_RULE1) return c->tgt_embed;
+    return c->tgt_embed + (rc_s2s_is_luong(c->attention) ? c->decoder_hidden : K);
 }
 
 /* Creates the parts in state_dict order, each drawing from rng. */
@@ -139,12 +180,9 @@ static rc_status create_parts(rc_seq2seq *m, rc_rng *rng)
             s = rc_linear_init(&m->bridge_c, m->D * c->encoder.hidden_size, Hd, true, rng);
     }
     if (s == RC_OK) s = rc_embedding_init(&m->tgt_embed, c->tgt_vocab, c->tgt_embed, c->tgt_pad, rng);
-    int feed = rc_s2s_is_luong(c->attention) ? Hd : K;
-    if (s == RC_OK) s = rc_rnn_cell_create(&m->cell, c->decoder_mode, c->tgt_embed + feed, Hd, true, rng);
+    if (s == RC_OK) s = rc_rnn_cell_create(&m->cell, c->decoder_mode, cell_input(c, K), Hd, true, rng);
     if (s == RC_OK && c->attention != RC_SEQ2SEQ_NO_ATTENTION) {
-        rc_attention_config ac = rc_attention_config_default(attention_kind(c->attention), Hd, K, K);
-        if (c->attention == RC_SEQ2SEQ_BAHDANAU || c->attention == RC_SEQ2SEQ_LUONG_CONCAT)
-            ac.hidden_size = c->attention_hidden;
+        rc_attention_config ac = attention_config(c, K);
         s = rc_attention_create(&m->attention, &ac, rng);
     }
     if (s == RC_OK && rc_s2s_is_luong(c->attention)) s = rc_linear_init(&m->concat, K + Hd, Hd, true, rng);

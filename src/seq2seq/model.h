@@ -27,13 +27,15 @@ struct rc_seq2seq {
 /* Luong decoders attend with s_t and feed h̃_{t−1} back in. */
 static inline bool rc_s2s_is_luong(rc_seq2seq_attention a)
 {
-    return a == RC_SEQ2SEQ_LUONG_DOT || a == RC_SEQ2SEQ_LUONG_GENERAL || a == RC_SEQ2SEQ_LUONG_CONCAT;
+    return a == RC_SEQ2SEQ_LUONG_DOT || a == RC_SEQ2SEQ_LUONG_GENERAL || a == RC_SEQ2SEQ_LUONG_CONCAT ||
+           a == RC_SEQ2SEQ_SCALED_DOT || a == RC_SEQ2SEQ_MULTIHEAD;
 }
 
 /* What the decoder reads of the encoded source. */
 typedef struct rc_s2s_memory {
     int B, S;
     rc_tensor *keys;    /* (B, S, K) the encoder's outputs */
+    rc_tensor *values;  /* keys, or for RULE1 keys padded with zeros to (B, P, K) */
     const int *lengths; /* B source lengths in [1, S] */
     rc_tensor *context; /* (B, K) the fixed context: the last layer's final states */
 } rc_s2s_memory;

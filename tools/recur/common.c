@@ -4,6 +4,7 @@
 #include "common.h"
 
 #include <cblas.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stddef.h>
 #include <string.h>
@@ -129,3 +130,27 @@ uint64_t cli_stream_seed(const cli_common *c, cli_stream stream)
 }
 
 void cli_apply_threads(const cli_common *c) { openblas_set_num_threads(c->threads); }
+
+uint64_t cli_fnv1a(uint64_t h, const void *bytes, size_t n)
+{
+    const unsigned char *b = bytes;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+json_t *cli_run_identity(cli_table *t, const char *names, const char *count_key, size_t count, const char *hash_key,
+                         uint64_t hash)
+{
+    json_t *id = cli_to_json(t, names);
+    char hex[17];
+    snprintf(hex, sizeof hex, "%016" PRIx64, hash);
+    if (id && (json_object_set_new(id, count_key, json_integer((json_int_t)count)) ||
+               json_object_set_new(id, hash_key, json_string(hex)))) {
+        json_decref(id);
+        id = NULL;
+    }
+    return id;
+}

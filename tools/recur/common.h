@@ -57,9 +57,27 @@ rc_optim_kind cli_optim_kind(const cli_common *c);
 int cli_check_common(const cli_table *t, cli_common *c, FILE *err);
 
 /* Each use of randomness draws from its own generator, seeded from --seed
- * and the stream, so that e.g. sampling never shifts the dropout masks. */
-typedef enum cli_stream { CLI_STREAM_INIT, CLI_STREAM_DROPOUT, CLI_STREAM_SAMPLE, CLI_STREAM_COUNT } cli_stream;
+ * and the stream, so that e.g. sampling never shifts the dropout masks.
+ * SHUFFLE orders training examples. */
+typedef enum cli_stream {
+    CLI_STREAM_INIT,
+    CLI_STREAM_DROPOUT,
+    CLI_STREAM_SAMPLE,
+    CLI_STREAM_SHUFFLE,
+    CLI_STREAM_COUNT
+} cli_stream;
 uint64_t cli_stream_seed(const cli_common *c, cli_stream stream);
+
+/* FNV-1a of n bytes, continuing from h (start from CLI_FNV1A_START): a
+ * fingerprint of the data a resumed run must share. */
+#define CLI_FNV1A_START 0xcbf29ce484222325ULL
+uint64_t cli_fnv1a(uint64_t h, const void *bytes, size_t n);
+
+/* The identity of a training run, which --resume checks: the named options
+ * (see cli_to_json), the amount of training data under count_key and the
+ * data's fingerprint in hex under hash_key. NULL when out of memory. */
+json_t *cli_run_identity(cli_table *t, const char *names, const char *count_key, size_t count, const char *hash_key,
+                         uint64_t hash);
 
 /* Applies --threads to the BLAS library. */
 void cli_apply_threads(const cli_common *c);

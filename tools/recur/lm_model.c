@@ -52,25 +52,16 @@ char *lm_config_json(lm_model *m)
 {
     cli_table t;
     arch_table(&t, &m->arch);
-    json_t *j = cli_to_json(&t, LM_ARCH_OPTIONS);
-    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
-    json_decref(j);
-    return text;
+    return cli_json_text(cli_to_json(&t, LM_ARCH_OPTIONS));
 }
 
 /* Reads the configuration and vocabulary of an open model file. */
 static rc_status read_meta(const rc_st_file *f, const char *path, cli_common *arch, rc_vocab **vocab)
 {
-    json_t *config;
-    rc_status s = cli_model_json(f, path, "config", &config);
-    if (s != RC_OK) return s;
     cli_table t;
     *arch = cli_common_defaults;
     arch_table(&t, arch);
-    char what[600];
-    snprintf(what, sizeof what, "'%s': metadata \"config\"", path);
-    s = cli_from_json(&t, config, LM_ARCH_OPTIONS, what);
-    json_decref(config);
+    rc_status s = cli_model_config(f, path, &t, LM_ARCH_OPTIONS);
     return s == RC_OK ? cli_model_vocab(f, path, vocab) : s;
 }
 

@@ -9,7 +9,6 @@
  * chunk to chunk (a detached copy: gradients stop at the chunk's start) and
  * reset to zero when the streams wrap around, at each new epoch.
  */
-#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,14 +57,14 @@ static rc_status lm_validate(void *self, rc_graph *g, double *loss, json_t *rec)
     return s;
 }
 
-/* FNV-1a over the code points: a fingerprint of the data for --resume. */
+/* FNV-1a over the code points (4 bytes each, least significant first): a
+ * fingerprint of the data for --resume. */
 static uint64_t fingerprint(uint64_t h, const rc_text *text)
 {
     for (size_t i = 0; i < text->n; i++) {
-        for (int k = 0; k < 4; k++) {
-            h ^= (text->cps[i] >> (8 * k)) & 0xFF;
-            h *= 0x100000001b3ULL;
-        }
+        unsigned char b[4];
+        for (int k = 0; k < 4; k++) b[k] = (unsigned char)(text->cps[i] >> (8 * k));
+        h = cli_fnv1a(h, b, 4);
     }
     return h;
 }
@@ -75,15 +74,8 @@ static uint64_t fingerprint(uint64_t h, const rc_text *text)
  * fingerprint of all the text. */
 static json_t *run_identity(cli_table *t, size_t n_train, uint64_t hash)
 {
-    json_t *id = cli_to_json(t, LM_ARCH_OPTIONS " seq-len batch optimizer lr clip eval-every seed valid-fraction");
-    char hex[17];
-    snprintf(hex, sizeof hex, "%016" PRIx64, hash);
-    if (id && (json_object_set_new(id, "train_chars", json_integer((json_int_t)n_train)) ||
-               json_object_set_new(id, "text_fnv1a", json_string(hex)))) {
-        json_decref(id);
-        id = NULL;
-    }
-    return id;
+    return cli_run_identity(t, LM_ARCH_OPTIONS " seq-len batch optimizer lr clip eval-every seed valid-fraction",
+                            "train_chars", n_train, "text_fnv1a", hash);
 }
 
 /* The texts as ids: the training part of --data, and the validation text
@@ -196,7 +188,7 @@ int lm_train_main(int argc, char **argv)
     if (s == RC_OK) s = rc_graph_create(&g);
     if (s == RC_OK) {
         config = lm_config_json(&r.model);
-        identity = run_identity(&t, d.n_train, fingerprint(fingerprint(0xcbf29ce484222325ULL, &d.text), &d.valid_text));
+        identity = run_identity(&t, d.n_train, fingerprint(fingerprint(CLI_FNV1A_START, &d.text), &d.valid_text));
         if (!config || !identity) s = rc_error(RC_E_NOMEM, "out of memory");
     }
     if (s == RC_OK) {

@@ -4,11 +4,17 @@
  * from the option table, usage errors with exit status 2, errors on stderr,
  * results on stdout (`--json` for one JSON object per line).
  */
+#include "classify.h"
 #include "commands.h"
 #include "lm.h"
+#include "tag.h"
+#include "translate.h"
 
 static const cli_command tasks[] = {
     {"lm", "character-level language model: train, eval, sample", lm_main},
+    {"classify", "text classification: train, eval, predict", classify_main},
+    {"tag", "sequence tagging (part of speech, entities): train, eval, predict", tag_main},
+    {"translate", "sequence to sequence over TSV pairs: train, eval, predict", translate_main},
 };
 
 int main(int argc, char **argv)

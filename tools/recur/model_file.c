@@ -56,3 +56,36 @@ rc_status cli_model_vocab(const rc_st_file *f, const char *path, rc_vocab **out)
     }
     return s;
 }
+
+rc_status cli_model_config(const rc_st_file *f, const char *path, cli_table *t, const char *names)
+{
+    json_t *config;
+    rc_status s = cli_model_json(f, path, "config", &config);
+    if (s != RC_OK) return s;
+    char what[600];
+    snprintf(what, sizeof what, "'%s': metadata \"config\"", path);
+    s = cli_from_json(t, config, names, what);
+    json_decref(config);
+    return s;
+}
+
+rc_status cli_model_tokens(const rc_st_file *f, const char *path, const char *key, bool specials, rc_token_vocab **out)
+{
+    *out = NULL;
+    const char *text = rc_st_metadata(f, key);
+    if (!text) return rc_error(RC_E_FORMAT, "'%s': metadata has no \"%s\"", path, key);
+    rc_status s = rc_token_vocab_from_json(out, text, specials);
+    if (s == RC_E_FORMAT) {
+        char why[512];
+        snprintf(why, sizeof why, "%s", rc_last_error());
+        s = rc_error(s, "'%s': metadata \"%s\": %s", path, key, why);
+    }
+    return s;
+}
+
+char *cli_json_text(json_t *j)
+{
+    char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    json_decref(j);
+    return text;
+}

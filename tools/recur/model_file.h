@@ -21,6 +21,7 @@
 
 #include <jansson.h>
 
+#include "options.h"
 #include "recur/data.h"
 #include "recur/safetensors.h"
 
@@ -37,6 +38,21 @@ rc_status cli_model_open(rc_st_file **out, const char *path, const char *task);
  * json_decref). Errors: RC_E_FORMAT naming the file and key when it is
  * missing or not valid JSON. */
 rc_status cli_model_json(const rc_st_file *f, const char *path, const char *key, json_t **out);
+
+/* Sets the named options of t from the JSON object in metadata "config" of
+ * f (see cli_from_json). Errors: RC_E_FORMAT naming the file and option. */
+rc_status cli_model_config(const rc_st_file *f, const char *path, cli_table *t, const char *names);
+
+/* Reads the token vocabulary in metadata `key` of f, with or without the
+ * specials <pad> and <unk> (see rc_token_vocab_from_json). Errors:
+ * RC_E_FORMAT naming the file and key, RC_E_NOMEM. Free *out with
+ * rc_token_vocab_free(). */
+rc_status cli_model_tokens(const rc_st_file *f, const char *path, const char *key, bool specials, rc_token_vocab **out);
+
+/* The compact JSON text of j, which it releases (the reference is stolen, so
+ * that cli_to_json() can be passed directly); NULL when j is NULL or out of
+ * memory. The caller frees the text. */
+char *cli_json_text(json_t *j);
 
 /* Reads the vocabulary in metadata "vocab" of f. Errors: RC_E_FORMAT naming
  * the file, RC_E_NOMEM. Free *out with rc_vocab_free(). */

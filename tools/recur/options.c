@@ -55,6 +55,7 @@ void cli_add(cli_table *t, cli_opt o)
     RC_ASSERT(find_index(t, o.name, strlen(o.name)) < 0);
     RC_ASSERT(o.type != CLI_CHOICE || o.choices);
     RC_ASSERT(default_is_valid(&o));
+    t->on_by_default[t->n] = o.type == CLI_FLAG && *(bool *)o.field;
     t->opts[t->n++] = o;
 }
 
@@ -177,6 +178,14 @@ int cli_usage_error(const cli_table *t, FILE *err, const char *fmt, ...)
     return CLI_EXIT_USAGE;
 }
 
+/* The flag named by "no-NAME" (len bytes of name), or -1. */
+static int negated_flag(const cli_table *t, const char *name, size_t len)
+{
+    if (len <= 3 || strncmp(name, "no-", 3) != 0) return -1;
+    int k = find_index(t, name + 3, len - 3);
+    return k >= 0 && t->opts[k].type == CLI_FLAG ? k : -1;
+}
+
 /* Handles argv[*i], an option word; may consume the next word as its value. */
 static int parse_option(cli_table *t, int argc, char **argv, int *i, FILE *out, FILE *err)
 {
@@ -187,11 +196,18 @@ static int parse_option(cli_table *t, int argc, char **argv, int *i, FILE *out, 
     }
     if (strncmp(word, "--", 2) != 0 || word[2] == '\0') return cli_usage_error(t, err, "unexpected argument '%s'", word);
     const char *name = word + 2, *eq = strchr(name, '=');
-    int k = find_index(t, name, eq ? (size_t)(eq - name) : strlen(name));
+    size_t name_len = eq ? (size_t)(eq - name) : strlen(name);
+    int k = find_index(t, name, name_len), off = negated_flag(t, name, name_len);
     int word_len = eq ? (int)(eq - word) : (int)strlen(word);
-    if (k < 0) return cli_usage_error(t, err, "unknown option '%.*s'", word_len, word);
-    cli_opt *o = &t->opts[k];
+    if (k < 0 && off < 0) return cli_usage_error(t, err, "unknown option '%.*s'", word_len, word);
     const char *value = eq ? eq + 1 : NULL;
+    if (k < 0) {
+        if (value) return cli_usage_error(t, err, "--no-%s takes no value", t->opts[off].name);
+        *(bool *)t->opts[off].field = false;
+        t->given[off] = true;
+        return CLI_OK;
+    }
+    cli_opt *o = &t->opts[k];
     if (o->type == CLI_FLAG && value) return cli_usage_error(t, err, "--%s takes no value", o->name);
     if (o->type != CLI_FLAG && !value) {
         if (*i + 1 >= argc) return cli_usage_error(t, err, "--%s needs a value", o->name);
@@ -248,6 +264,7 @@ void cli_help(const cli_table *t, FILE *fp)
         else fprintf(fp, "  %-*s", HELP_COLUMN - 2, syn);
         fprintf(fp, "%s", o->help);
         if (o->required) fprintf(fp, " (required)");
+        else if (t->on_by_default[k]) fprintf(fp, " (on by default; --no-%s turns it off)", o->name);
         else if (o->type == CLI_STRING) print_string_default(*(const char **)o->field, fp);
         else if (o->type != CLI_FLAG) fprintf(fp, " (default: %s)", cli_format(o, value, sizeof value));
         fputc('\n', fp);
@@ -278,6 +295,7 @@ void cli_print_effective(const cli_table *t, FILE *fp)
         char value[WHY_MAX];
         if (o->type == CLI_FLAG) {
             if (*(bool *)o->field) fprintf(fp, " --%s", o->name);
+            else if (t->on_by_default[k]) fprintf(fp, " --no-%s", o->name);
             continue;
         }
         if (o->type == CLI_STRING && !*(const char **)o->field) continue;

@@ -12,8 +12,9 @@
  *     int rc = cli_parse(&t, argc, argv, stdout, stderr);
  *     if (rc != CLI_OK) return rc == CLI_HELP_SHOWN ? 0 : rc;
  *
- * Syntax: `--name value` or `--name=value`; flags take no value; `-h` and
- * `--help` print the help. The last occurrence of an option wins.
+ * Syntax: `--name value` or `--name=value`; flags take no value, and
+ * `--no-NAME` turns flag NAME off (for flags that are on by default); `-h`
+ * and `--help` print the help. The last occurrence of an option wins.
  */
 #ifndef RECUR_TOOL_OPTIONS_H
 #define RECUR_TOOL_OPTIONS_H
@@ -29,7 +30,7 @@ typedef enum cli_type {
     CLI_REAL,   /* field is double, finite, in [min, max] */
     CLI_STRING, /* field is const char * (pointing into argv; NULL means none) */
     CLI_CHOICE, /* field is int, the index of the value in choices */
-    CLI_FLAG,   /* field is bool, set by the option's presence */
+    CLI_FLAG,   /* field is bool, set by --NAME, cleared by --no-NAME */
     CLI_TYPE_COUNT
 } cli_type;
 
@@ -60,6 +61,7 @@ typedef struct cli_table {
     int n;
     cli_opt opts[CLI_MAX_OPTS];
     bool given[CLI_MAX_OPTS]; /* set by cli_parse for options on the command line */
+    bool on_by_default[CLI_MAX_OPTS]; /* flags whose field was true when added */
 } cli_table;
 
 void cli_table_init(cli_table *t, const char *cmd, const char *args, const char *about);
@@ -100,7 +102,8 @@ int cli_usage_error(const cli_table *t, FILE *err, const char *fmt, ...);
 char *cli_format(const cli_opt *o, char *buf, size_t n);
 
 /* Prints the effective command line: CMD followed by every option with a
- * value (flags only when on), so a run can be repeated from its log. */
+ * value (flags when on, or as --no-NAME when off but on by default), so a
+ * run can be repeated from its log. */
 void cli_print_effective(const cli_table *t, FILE *fp);
 
 /* The values of the named options (a list for cli_next_word) as a JSON

@@ -25,7 +25,7 @@ typedef struct trainer {
     char *ckpt_path;
     int64_t step, total;  /* steps done; the step limit or 0 */
     int64_t best_step;
-    double best_valid;    /* INFINITY until a validation */
+    double best_valid;    /* the lowest value of the task's best_by metric; INFINITY until a validation */
     double loss_sum;      /* training loss summed since the last evaluation */
     int64_t loss_count;
     double start;
@@ -205,6 +205,21 @@ static rc_status validate(trainer *tr, json_t *rec, double *loss)
     return s;
 }
 
+static const char *best_by(const cli_train_task *task) { return task->best_by ? task->best_by : "valid_loss"; }
+
+/* The value of the task's best_by metric in rec. */
+static rc_status selection_value(const trainer *tr, const json_t *rec, double *value)
+{
+    const char *key = best_by(tr->task);
+    const json_t *v = json_object_get(rec, key);
+    RC_ASSERT(json_is_number(v));
+    *value = json_number_value(v);
+    if (!isfinite(*value))
+        return rc_error(RC_E_NUMERIC, "step %lld: the validation's %s is %g; stopped, nothing saved",
+                        (long long)tr->step, key, *value);
+    return RC_OK;
+}
+
 /* Validates, keeps the model if it is the best so far, and prints a record
  * with the mean training loss since the last one. */
 static rc_status evaluate(trainer *tr)
@@ -213,16 +228,17 @@ static rc_status evaluate(trainer *tr)
     json_t *rec = json_pack("{s:s, s:I, s:f, s:f}", "event", "eval", "step", (json_int_t)tr->step, "epoch", epoch_of(tr),
                             "train_loss", tr->loss_sum / (double)tr->loss_count);
     if (!rec) return rc_error(RC_E_NOMEM, "out of memory");
-    double loss = 0;
+    double loss = 0, value = 0;
     rc_status s = task->has_valid ? validate(tr, rec, &loss) : RC_OK;
-    bool best = s == RC_OK && (!task->has_valid || loss < tr->best_valid);
+    if (s == RC_OK && task->has_valid) s = selection_value(tr, rec, &value);
+    bool best = s == RC_OK && (!task->has_valid || value < tr->best_valid);
     if (best) s = cli_model_save(tr->c->model, task->params, task->name, task->meta, task->n_meta);
     if (s != RC_OK) {
         json_decref(rec);
         return s;
     }
     if (best) {
-        tr->best_valid = task->has_valid ? loss : INFINITY;
+        tr->best_valid = task->has_valid ? value : INFINITY;
         tr->best_step = tr->step;
     }
     json_object_set_new(rec, "best", json_boolean(best));
@@ -248,8 +264,10 @@ static int finish(trainer *tr)
     if (s == RC_OK) s = write_checkpoint(tr);
     if (s != RC_OK) return report(tr, NULL);
     json_t *best = isfinite(tr->best_valid) ? json_real(tr->best_valid) : json_null();
+    char key[CLI_NAME_MAX + 8];
+    snprintf(key, sizeof key, "best_%s", best_by(tr->task));
     s = cli_emit(json_pack("{s:s, s:I, s:I, s:o, s:s, s:f}", "event", "done", "step", (json_int_t)tr->step, "best_step",
-                           (json_int_t)tr->best_step, "best_valid_loss", best, "model", tr->c->model, "elapsed",
+                           (json_int_t)tr->best_step, key, best, "model", tr->c->model, "elapsed",
                            cli_now() - tr->start),
                  tr->c->json, stdout);
     return s == RC_OK ? 0 : report(tr, NULL);

@@ -7,8 +7,9 @@
  *   - the optimizer (--optimizer, --lr) and gradient clipping (--clip);
  *   - the limit: --steps, --epochs, or --time seconds of this run;
  *   - validation every --eval-every steps and at the end, saving the model
- *     with the lowest validation loss to --model (without a validation set,
- *     the latest evaluated model);
+ *     with the lowest validation loss (or other validation metric the task
+ *     names) to --model (without a validation set, the latest evaluated
+ *     model);
  *   - a checkpoint MODEL.ckpt every --checkpoint-every steps, at the end, and
  *     when stopped by SIGINT, SIGTERM or --stop-after: model, optimizer
  *     state, the task's carried state, the dropout generator, the step, the
@@ -42,6 +43,9 @@ typedef struct cli_train_task {
     int64_t steps_per_epoch;
     double tokens_per_step;   /* for the tokens/s of the progress line */
     bool has_valid;
+    /* The key of the evaluation record whose lowest value picks the model
+     * kept, one the validate callback sets; NULL for "valid_loss". */
+    const char *best_by;
     /* Builds the loss of step `step` (counting from 0) in g, which the loop
      * has reset, runs its backward pass and stores its value in *loss. */
     rc_status (*step)(void *self, rc_graph *g, int64_t step, double *loss);

@@ -1,0 +1,183 @@
+/*
+ * `recur classify train`: the examples, vocabularies and model of a text
+ * classifier; batches and steps are those of seqrun.h, the loop the shared
+ * one of train.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "seqrun.h"
+
+/* The training examples and the validation ones: the tail of --data or
+ * --valid. */
+typedef struct classify_data {
+    rc_labeled ex, valid_ex;
+    const rc_labeled *vex; /* where the validation examples are */
+    size_t n_train, v_first, n_valid;
+} classify_data;
+
+static rc_status load_examples(classify_data *d, const cli_common *c)
+{
+    memset(d, 0, sizeof *d);
+    rc_status s = rc_labeled_read(&d->ex, c->data);
+    if (s == RC_OK && c->valid) s = rc_labeled_read(&d->valid_ex, c->valid);
+    if (s != RC_OK) return s;
+    size_t held = (size_t)((double)d->ex.n * c->valid_fraction);
+    if (c->valid_fraction > 0 && held == 0)
+        return rc_error(RC_E_INVALID, "'%s': %zu examples are too few to hold out --valid-fraction %g for validation; "
+                        "give --valid FILE or --valid-fraction 0", c->data, d->ex.n, c->valid_fraction);
+    d->n_train = d->ex.n - held;
+    d->vex = c->valid ? &d->valid_ex : &d->ex;
+    d->v_first = c->valid ? 0 : d->n_train;
+    d->n_valid = c->valid ? d->valid_ex.n : held;
+    return RC_OK;
+}
+
+static void free_examples(classify_data *d)
+{
+    rc_labeled_free(&d->ex);
+    rc_labeled_free(&d->valid_ex);
+}
+
+/* The vocabularies of the training part: its tokens and its labels. */
+static rc_status build_vocabs(const classify_data *d, const classify_arch *a, const char *name, rc_token_vocab **vocab,
+                              rc_token_vocab **labels)
+{
+    *vocab = *labels = NULL;
+    seq_tokens tk;
+    rc_str *ls = malloc(d->n_train * sizeof *ls);
+    rc_status s = ls ? seq_tokens_from_texts(&tk, d->ex.texts, d->ex.lines, d->n_train, (rc_token_kind)a->tokens,
+                                             a->e.max_len, name)
+                     : rc_error(RC_E_NOMEM, "out of memory");
+    if (s == RC_OK) {
+        s = seq_tokens_vocab(&tk, a->e.min_count, vocab);
+        seq_tokens_free(&tk);
+    }
+    for (size_t i = 0; s == RC_OK && i < d->n_train; i++) ls[i] = (rc_str){d->ex.labels[i], strlen(d->ex.labels[i])};
+    if (s == RC_OK) s = rc_token_vocab_build(labels, ls, d->n_train, 1, false);
+    free(ls);
+    return s;
+}
+
+/* A fingerprint of every example read, for --resume. */
+static uint64_t fingerprint(const classify_data *d)
+{
+    uint64_t h = CLI_FNV1A_START;
+    const rc_labeled *sets[2] = {&d->ex, &d->valid_ex};
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < sets[k]->n; i++) {
+            h = cli_fnv1a(h, sets[k]->labels[i], strlen(sets[k]->labels[i]) + 1);
+            h = cli_fnv1a(h, sets[k]->texts[i], strlen(sets[k]->texts[i]) + 1);
+        }
+    return h;
+}
+
+static void log_start(const cli_table *t, const classify_model *m, const classify_data *d, const seq_data *train,
+                      const seq_data *valid, const seq_fit *fit)
+{
+    const classify_arch *a = &m->arch;
+    cli_print_effective(t, stderr);
+    fprintf(stderr, "%s: %zu training and %zu validation examples; %zu %s tokens, vocabulary %d (with <pad> and <unk>)",
+            t->cmd, d->n_train, d->n_valid, train->start[train->n], rc_token_kind_name((rc_token_kind)a->tokens),
+            rc_token_vocab_size(m->vocab));
+    if (valid) fprintf(stderr, ", %zu of %zu validation tokens unknown", valid->unknown, valid->start[valid->n]);
+    fprintf(stderr, "; %d labels:", rc_token_vocab_size(m->labels));
+    for (int i = 0; i < rc_token_vocab_size(m->labels) && i < 10; i++) fprintf(stderr, " %s", rc_token_vocab_token(m->labels, i));
+    fprintf(stderr, "%s\n%s: %s%s %d x %d, %zu parameters; %zu steps per epoch\n",
+            rc_token_vocab_size(m->labels) > 10 ? " ..." : "", t->cmd, a->e.bidirectional ? "bidirectional " : "",
+            rc_rnn_mode_name(cli_cell_mode(&a->c)), a->c.layers, a->c.hidden, rc_params_numel(m->params),
+            fit->plan.n_batches);
+}
+
+/* Builds the data, model and trainer, and runs the loop. */
+static int train(const cli_table *t, classify_arch *a)
+{
+    const cli_common *c = &a->c;
+    classify_data d;
+    classify_model m = {0};
+    classify_meta meta = {0};
+    seq_data train = {0}, valid = {0};
+    seq_fit fit = {0};
+    rc_graph *g = NULL;
+    json_t *identity = NULL;
+    rc_token_vocab *vocab, *labels;
+    size_t unknown;
+    char name[512];
+    snprintf(name, sizeof name, "'%s'", c->data);
+    rc_status s = load_examples(&d, c);
+    if (s == RC_OK) s = build_vocabs(&d, a, name, &vocab, &labels);
+    if (s == RC_OK) s = classify_model_create(&m, a, vocab, labels);
+    if (s == RC_OK) s = classify_encode(&m, d.ex.texts, d.ex.labels, d.ex.lines, d.n_train, name, &train, &unknown);
+    if (s == RC_OK && d.n_valid) {
+        snprintf(name, sizeof name, "'%s'", c->valid ? c->valid : c->data);
+        s = classify_encode(&m, d.vex->texts + d.v_first, d.vex->labels + d.v_first, d.vex->lines + d.v_first,
+                            d.n_valid, name, &valid, &unknown);
+    }
+    seq_runner runner = {.model = &m, .forward = classify_forward, .per_token = false, .batch = c->batch,
+                         .word_dropout = a->e.word_dropout};
+    if (s == RC_OK) s = seq_fit_init(&fit, &runner, &train, d.n_valid ? &valid : NULL, c);
+    if (s == RC_OK) s = classify_meta_make(&meta, &m);
+    if (s == RC_OK) s = rc_graph_create(&g);
+    if (s == RC_OK) {
+        identity = cli_run_identity((cli_table *)t,
+                                    CLASSIFY_ARCH " min-count word-dropout batch optimizer lr clip eval-every seed valid-fraction",
+                                    "train_examples", d.n_train, "data_fnv1a", fingerprint(&d));
+        if (!identity) s = rc_error(RC_E_NOMEM, "out of memory");
+    }
+    int rc = 1;
+    if (s == RC_OK) {
+        if (!c->quiet) log_start(t, &m, &d, &train, d.n_valid ? &valid : NULL, &fit);
+        cli_train_task task = {.cmd = t->cmd, .name = "classify", .params = m.params, .meta = meta.kv, .n_meta = 3,
+                               .identity = identity};
+        seq_fit_task(&fit, &task);
+        rc = cli_train_run(&task, c, g);
+    } else {
+        fprintf(stderr, "%s: %s\n", t->cmd, rc_last_error());
+    }
+    json_decref(identity);
+    rc_graph_free(g);
+    classify_meta_free(&meta);
+    seq_fit_free(&fit);
+    seq_data_free(&train);
+    seq_data_free(&valid);
+    classify_model_free(&m);
+    free_examples(&d);
+    return rc;
+}
+
+int classify_train_main(int argc, char **argv)
+{
+    classify_arch a = classify_arch_defaults();
+    cli_common *c = &a.c;
+    c->steps = 1000;
+    c->eval_every = 100;
+    c->checkpoint_every = 100;
+    cli_table t;
+    cli_table_init(&t, "recur classify train", "--data TSV --model OUT [options]",
+                   "Trains a text classifier on LABEL<TAB>TEXT lines: token embeddings, recurrent layers, pooling\n"
+                   "over the steps of each text, linear output. Each epoch draws shuffled batches of texts of\n"
+                   "similar lengths. The model with the lowest validation loss is written to OUT, a checkpoint to\n"
+                   "OUT.ckpt. The same seed and --threads give a bit-identical model, --resume included.");
+    cli_opt data = cli_common_opt(c, "data"), model = cli_common_opt(c, "model");
+    data.help = "training examples: LABEL<TAB>TEXT lines";
+    data.meta = "TSV";
+    model.help = "write the best model to OUT (checkpoints to OUT.ckpt)";
+    model.meta = "OUT";
+    data.required = model.required = true;
+    cli_add(&t, data);
+    cli_add_common(&t, c, "valid valid-fraction");
+    cli_add(&t, model);
+    cli_add_common(&t, c, "resume");
+    classify_add_opts(&t, &a);
+    enc_add_opts(&t, &a.e, "min-count max-len word-dropout");
+    cli_add_common(&t, c, "cell layers hidden embed dropout");
+    enc_add_opts(&t, &a.e, "bidirectional");
+    cli_add_common(&t, c, "batch optimizer lr clip steps epochs time eval-every checkpoint-every stop-after seed "
+                          "threads json quiet");
+    int rc = cli_parse(&t, argc, argv, stdout, stderr);
+    if (rc == CLI_OK) rc = cli_check_common(&t, c, stderr);
+    if (rc != CLI_OK) return rc == CLI_HELP_SHOWN ? 0 : rc;
+    cli_apply_threads(c);
+    return train(&t, &a);
+}

@@ -1,0 +1,190 @@
+/*
+ * `recur tag train`: the sentences, vocabularies and model of a tagger;
+ * batches and steps are those of seqrun.h, the loop the shared one of
+ * train.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "seqrun.h"
+#include "tag.h"
+
+/* The training sentences and the validation ones: the last sentences of
+ * --data or --valid. The two parts are views of the files' sentences. */
+typedef struct tag_data {
+    rc_tagged all, valid_all;
+    rc_tagged train, valid; /* views: own only their starts */
+} tag_data;
+
+/* A view of sentences [a, b) of d. */
+static rc_status slice(rc_tagged *view, const rc_tagged *d, size_t a, size_t b)
+{
+    memset(view, 0, sizeof *view);
+    size_t first = d->starts[a];
+    view->starts = malloc((b - a + 1) * sizeof *view->starts);
+    if (!view->starts) return rc_error(RC_E_NOMEM, "out of memory");
+    for (size_t i = a; i <= b; i++) view->starts[i - a] = d->starts[i] - first;
+    view->n_sentences = b - a;
+    view->n_tokens = d->starts[b] - first;
+    view->words = d->words + first;
+    view->tags = d->tags + first;
+    view->lines = d->lines + a;
+    view->format = d->format;
+    return RC_OK;
+}
+
+static rc_status load_sentences(tag_data *d, const cli_common *c, rc_tagged_format format)
+{
+    memset(d, 0, sizeof *d);
+    rc_status s = rc_tagged_read(&d->all, c->data, format);
+    if (s == RC_OK && c->valid) s = rc_tagged_read(&d->valid_all, c->valid, format);
+    if (s != RC_OK) return s;
+    size_t n = d->all.n_sentences, held = (size_t)((double)n * c->valid_fraction);
+    if (c->valid_fraction > 0 && held == 0)
+        return rc_error(RC_E_INVALID, "'%s': %zu sentences are too few to hold out --valid-fraction %g for validation; "
+                        "give --valid FILE or --valid-fraction 0", c->data, n, c->valid_fraction);
+    s = slice(&d->train, &d->all, 0, n - held);
+    if (s == RC_OK && c->valid) s = slice(&d->valid, &d->valid_all, 0, d->valid_all.n_sentences);
+    else if (s == RC_OK) s = slice(&d->valid, &d->all, n - held, n);
+    return s;
+}
+
+static void free_sentences(tag_data *d)
+{
+    free(d->train.starts);
+    free(d->valid.starts);
+    rc_tagged_free(&d->all);
+    rc_tagged_free(&d->valid_all);
+}
+
+/* The vocabularies of the training sentences: words, characters, tags. */
+static rc_status build_vocabs(const rc_tagged *train, const tag_arch *a, rc_token_vocab **vocab, rc_token_vocab **chars,
+                              rc_token_vocab **tags)
+{
+    *vocab = *chars = *tags = NULL;
+    seq_tokens tk;
+    rc_status s = seq_tokens_from_tagged(&tk, train, a->e.max_len);
+    if (s != RC_OK) return s;
+    s = seq_tokens_vocab(&tk, a->e.min_count, vocab);
+    if (s == RC_OK && a->e.char_features) s = seq_tokens_char_vocab(&tk, chars);
+    for (size_t i = 0; s == RC_OK && i < train->n_tokens; i++) tk.tok[i] = (rc_str){train->tags[i], strlen(train->tags[i])};
+    if (s == RC_OK) s = rc_token_vocab_build(tags, tk.tok, train->n_tokens, 1, false);
+    seq_tokens_free(&tk);
+    return s;
+}
+
+/* A fingerprint of every sentence read, for --resume. */
+static uint64_t fingerprint(const tag_data *d)
+{
+    uint64_t h = CLI_FNV1A_START;
+    const rc_tagged *sets[2] = {&d->all, &d->valid_all};
+    for (int k = 0; k < 2; k++) {
+        for (size_t i = 0; i < sets[k]->n_tokens; i++) {
+            h = cli_fnv1a(h, sets[k]->words[i], strlen(sets[k]->words[i]) + 1);
+            h = cli_fnv1a(h, sets[k]->tags[i], strlen(sets[k]->tags[i]) + 1);
+        }
+        h = cli_fnv1a(h, sets[k]->starts, sets[k]->n_sentences * sizeof *sets[k]->starts);
+    }
+    return h;
+}
+
+static void log_start(const cli_table *t, const tag_model *m, const tag_data *d, const seq_data *valid,
+                      const seq_fit *fit)
+{
+    const tag_arch *a = &m->arch;
+    cli_print_effective(t, stderr);
+    fprintf(stderr, "%s: %zu training sentences (%zu tokens, %s format) and %zu validation ones (%zu tokens",
+            t->cmd, d->train.n_sentences, d->train.n_tokens, rc_tagged_format_name(d->all.format),
+            d->valid.n_sentences, d->valid.n_tokens);
+    if (valid) fprintf(stderr, ", %zu of them unknown words", valid->unknown);
+    fprintf(stderr, "); vocabulary %d words (with <pad> and <unk>)", rc_token_vocab_size(m->vocab));
+    if (m->chars) fprintf(stderr, " and %d characters", rc_token_vocab_size(m->chars));
+    fprintf(stderr, "; %d tags\n%s: %s%s %d x %d%s, %zu parameters; %zu steps per epoch\n", rc_token_vocab_size(m->tags),
+            t->cmd, a->e.bidirectional ? "bidirectional " : "", rc_rnn_mode_name(cli_cell_mode(&a->c)), a->c.layers,
+            a->c.hidden, a->e.char_features ? " with char features" : "", rc_params_numel(m->params),
+            fit->plan.n_batches);
+}
+
+static int train(cli_table *t, tag_arch *a, rc_tagged_format format)
+{
+    const cli_common *c = &a->c;
+    tag_data d;
+    tag_model m = {0};
+    tag_meta meta = {0};
+    seq_data train = {0}, valid = {0};
+    seq_fit fit = {0};
+    rc_graph *g = NULL;
+    json_t *identity = NULL;
+    rc_token_vocab *vocab, *chars, *tags;
+    size_t unknown;
+    rc_status s = load_sentences(&d, c, format);
+    if (s == RC_OK) s = build_vocabs(&d.train, a, &vocab, &chars, &tags);
+    if (s == RC_OK) s = tag_model_create(&m, a, vocab, chars, tags);
+    if (s == RC_OK) s = tag_encode(&m, &d.train, &train, &unknown);
+    bool has_valid = d.valid.n_sentences > 0;
+    if (s == RC_OK && has_valid) s = tag_encode(&m, &d.valid, &valid, &unknown);
+    seq_runner runner = {.model = &m, .forward = tag_forward, .per_token = true, .batch = c->batch,
+                         .word_dropout = a->e.word_dropout};
+    if (s == RC_OK) s = seq_fit_init(&fit, &runner, &train, has_valid ? &valid : NULL, c);
+    if (s == RC_OK) s = tag_meta_make(&meta, &m);
+    if (s == RC_OK) s = rc_graph_create(&g);
+    if (s == RC_OK) {
+        identity = cli_run_identity(t, TAG_ARCH " min-count word-dropout format batch optimizer lr clip eval-every seed "
+                                    "valid-fraction", "train_sentences", d.train.n_sentences, "data_fnv1a", fingerprint(&d));
+        if (!identity) s = rc_error(RC_E_NOMEM, "out of memory");
+    }
+    int rc = 1;
+    if (s == RC_OK) {
+        if (!c->quiet) log_start(t, &m, &d, has_valid ? &valid : NULL, &fit);
+        cli_train_task task = {.cmd = t->cmd, .name = "tag", .params = m.params, .meta = meta.kv, .n_meta = meta.n,
+                               .identity = identity};
+        seq_fit_task(&fit, &task);
+        rc = cli_train_run(&task, c, g);
+    } else {
+        fprintf(stderr, "%s: %s\n", t->cmd, rc_last_error());
+    }
+    json_decref(identity);
+    rc_graph_free(g);
+    tag_meta_free(&meta);
+    seq_fit_free(&fit);
+    seq_data_free(&train);
+    seq_data_free(&valid);
+    tag_model_free(&m);
+    free_sentences(&d);
+    return rc;
+}
+
+int tag_train_main(int argc, char **argv)
+{
+    tag_arch a = tag_arch_defaults();
+    cli_common *c = &a.c;
+    int format = RC_TAGGED_AUTO;
+    c->steps = 2000;
+    cli_table t;
+    cli_table_init(&t, "recur tag train", "--data FILE --model OUT [options]",
+                   "Trains a tagger on tagged sentences (word/TAG lines or CoNLL columns): word embeddings with\n"
+                   "character-level features, recurrent layers, a linear output at every token. Each epoch draws\n"
+                   "shuffled batches of sentences of similar lengths. The model with the lowest validation loss is\n"
+                   "written to OUT, a checkpoint to OUT.ckpt. The same seed and --threads give a bit-identical\n"
+                   "model, --resume included.");
+    cli_opt data = cli_common_opt(c, "data"), model = cli_common_opt(c, "model");
+    data.help = "training sentences: word/TAG lines or CoNLL columns";
+    model.help = "write the best model to OUT (checkpoints to OUT.ckpt)";
+    model.meta = "OUT";
+    data.required = model.required = true;
+    cli_add(&t, data);
+    cli_add_common(&t, c, "valid valid-fraction");
+    tag_add_format(&t, &format);
+    cli_add(&t, model);
+    cli_add_common(&t, c, "resume");
+    enc_add_opts(&t, &a.e, "min-count max-len word-dropout");
+    cli_add_common(&t, c, "cell layers hidden embed dropout");
+    enc_add_opts(&t, &a.e, "bidirectional char-features char-embed char-hidden");
+    cli_add_common(&t, c, "batch optimizer lr clip steps epochs time eval-every checkpoint-every stop-after seed "
+                          "threads json quiet");
+    int rc = cli_parse(&t, argc, argv, stdout, stderr);
+    if (rc == CLI_OK) rc = cli_check_common(&t, c, stderr);
+    if (rc != CLI_OK) return rc == CLI_HELP_SHOWN ? 0 : rc;
+    cli_apply_threads(c);
+    return train(&t, &a, (rc_tagged_format)format);
+}
