@@ -7,7 +7,9 @@
  * that re-encode to exactly its bytes; an ill-formed one is RC_E_FORMAT
  * naming the file and the line, column and byte offset of the first
  * ill-formed sequence; an empty one is RC_E_FORMAT. rc_file_read returns
- * the bytes NUL-terminated and refuses a limit one byte too small.
+ * the bytes NUL-terminated and refuses a limit one byte too small. The
+ * vocabulary built from a decoded text, as `recur lm train` builds it, knows
+ * every character of the text, with ids in increasing code point order.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,12 +79,27 @@ static void check_text(const char *path, const uint8_t *data, size_t size, rc_st
     }
 }
 
+static void check_vocab(const rc_text *t)
+{
+    rc_vocab *v;
+    RC_FUZZ_CHECK(rc_vocab_build(&v, t->cps, t->n) == RC_OK, "%s", rc_last_error());
+    int *ids = malloc(t->n * sizeof *ids);
+    RC_FUZZ_CHECK(ids != NULL, "out of memory for %zu ids", t->n);
+    RC_FUZZ_CHECK(rc_vocab_encode(v, t->cps, t->n, ids) == 0, "characters of the text are unknown");
+    for (size_t i = 0; i < t->n; i++) RC_FUZZ_CHECK(rc_vocab_char(v, ids[i]) == t->cps[i], "id of character %zu", i);
+    for (int id = 2; id < rc_vocab_size(v); id++)
+        RC_FUZZ_CHECK(rc_vocab_char(v, id - 1) < rc_vocab_char(v, id), "ids %d and %d out of order", id - 1, id);
+    free(ids);
+    rc_vocab_free(v);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *path = rc_fuzz_file(data, size);
     rc_text t;
     rc_status s = rc_text_read(&t, path, RC_TEXT_MAX_BYTES);
     check_text(path, data, size, s, &t);
+    if (s == RC_OK) check_vocab(&t);
     rc_text_free(&t);
 
     char *bytes;
