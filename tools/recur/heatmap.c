@@ -69,8 +69,9 @@ typedef struct layout {
     double width;     /* the panel's, its title included */
 } layout;
 
-/* Sizes panel m placed at y. */
-static layout place(const cli_heatmap *m, double y)
+/* Sizes panel m placed at y; the rotated y_title runs down from the grid's
+ * top, so a short grid leaves room for it. */
+static layout place(const cli_heatmap *m, double y, const char *y_title)
 {
     double row_w = 0, col_h = 0;
     for (int i = 0; i < m->rows; i++) row_w = fmax(row_w, text_width(m->row_labels[i]));
@@ -79,7 +80,7 @@ static layout place(const cli_heatmap *m, double y)
     l.left = AXIS_H + row_w + 2 * PAD;
     l.top = y + TITLE_H + AXIS_H + col_h + 2 * PAD;
     l.right = l.left + (double)m->cols * CELL;
-    l.height = l.top - y + (double)m->rows * CELL + GAP;
+    l.height = l.top - y + fmax((double)m->rows * CELL, text_width(y_title) + 2 * CHAR_W) + GAP;
     l.width = fmax(l.right, PAD + text_width(m->title) * 14 / 12); /* the title is 14 px */
     return l;
 }
@@ -100,10 +101,11 @@ static void panel(FILE *fp, const cli_heatmap *m, const layout *l, double y, con
     fprintf(fp, "</text>\n<text x=\"%.1f\" y=\"%.1f\" fill=\"#555\">", l->left, y + TITLE_H + 13);
     cli_xml_escape(fp, x_title);
     fprintf(fp, " \xE2\x86\x92</text>\n");
-    fprintf(fp, "<text transform=\"translate(%d %.1f) rotate(-90)\" text-anchor=\"middle\" fill=\"#555\">", 13,
-            l->top + grid_h / 2);
+    /* read upwards, ending at the grid's top; the arrow points down the rows */
+    fprintf(fp, "<text transform=\"translate(%d %.1f) rotate(-90)\" text-anchor=\"end\" fill=\"#555\">\xE2\x86\x90 ", 13,
+            l->top);
     cli_xml_escape(fp, y_title);
-    fprintf(fp, " \xE2\x86\x92</text>\n");
+    fputs("</text>\n", fp);
     for (int j = 0; j < m->cols; j++) {
         double x = l->left + (j + 0.5) * CELL + 4;
         fprintf(fp, "<text transform=\"translate(%.1f %.1f) rotate(-90)\">", x, l->top - PAD);
@@ -157,7 +159,7 @@ void cli_heatmap_svg(FILE *fp, const cli_heatmap *maps, int n, const char *x_tit
 {
     double width = 0, height = 0, first_top = 0;
     for (int k = 0; k < n; k++) {
-        layout l = place(&maps[k], height);
+        layout l = place(&maps[k], height, y_title);
         if (k == 0) first_top = l.top;
         width = fmax(width, l.width);
         height += l.height;
@@ -172,7 +174,7 @@ void cli_heatmap_svg(FILE *fp, const cli_heatmap *maps, int n, const char *x_tit
             ceil(width), ceil(height), ceil(width), ceil(height));
     double y = 0;
     for (int k = 0; k < n; k++) {
-        layout l = place(&maps[k], y);
+        layout l = place(&maps[k], y, y_title);
         panel(fp, &maps[k], &l, y, x_title, y_title);
         y += l.height;
     }

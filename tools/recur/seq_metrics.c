@@ -7,7 +7,6 @@
 
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 size_t cli_edit_distance(const int *a, size_t n, const int *b, size_t m, size_t *row)
 {

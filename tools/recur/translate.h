@@ -113,7 +113,7 @@ typedef struct tr_arch {
     int src_tokens, tgt_tokens; /* tr_token_mode */
     int encoder;                /* 0 bidirectional, 1 one direction */
     int decoder_hidden;         /* 0 before resolution: the encoder's output size */
-    int attention;              /* index into tr_attention_names */
+    int attention;              /* index of the --attention choice */
     int attention_hidden;       /* 0 before resolution: decoder_hidden */
     int heads;                  /* multihead */
     int positions;              /* rule1; 0 before resolution: the longest training source */
@@ -160,7 +160,7 @@ rc_status tr_model_meta(const tr_model *m, char **config, char **vocab);
 
 typedef struct tr_decode_opts {
     int beam;     /* 1: greedy */
-    int max_len;  /* 0: 2·S + 10 for sources of S tokens */
+    int max_len;  /* 0: twice the batch's longest source plus 10 */
     int batch;    /* sentences decoded together */
     bool attention;
 } tr_decode_opts;
@@ -175,7 +175,7 @@ typedef struct tr_hyp {
     int len;
     bool ended;        /* it ended with <eos> (else it reached max_len) */
     double score;      /* Σ log p, <eos> included */
-    rc_real *attention; /* ((len + ended), src_len) weights, or NULL */
+    rc_real *attention; /* (len + ended, src_len): a row per output token, <eos> included; or NULL */
     int src_len;
 } tr_hyp;
 
@@ -184,8 +184,8 @@ typedef struct tr_hyp {
 rc_status tr_order_by_length(const tr_texts *t, size_t *order);
 
 /* Decodes every text of src in batches of o->batch sources of similar
- * length; hyps has src->n entries, freed with tr_hyps_free (also on error).
- * Errors: those of rc_seq2seq_decode, RC_E_NOMEM. */
+ * length into hyps (src->n entries; release them with tr_hyps_free).
+ * Errors: those of rc_seq2seq_decode, RC_E_NOMEM; hyps then hold nothing. */
 rc_status tr_decode_all(tr_model *m, const tr_texts *src, const tr_decode_opts *o, tr_hyp *hyps);
 void tr_hyps_free(tr_hyp *hyps, size_t n);
 

@@ -20,13 +20,14 @@ static rc_status read_all(FILE *fp, const char *name, size_t max, char **out, si
     size_t len = 0, cap = 0;
     for (;;) {
         if (cap - len < READ_CHUNK) {
-            char *grown = realloc(buf, cap + READ_CHUNK);
+            size_t want = cap < READ_CHUNK ? 2 * READ_CHUNK : 2 * cap;
+            char *grown = realloc(buf, want);
             if (!grown) {
                 free(buf);
                 return rc_error(RC_E_NOMEM, "%s: out of memory reading", name);
             }
             buf = grown;
-            cap += READ_CHUNK;
+            cap = want;
         }
         size_t k = fread(buf + len, 1, cap - len, fp);
         len += k;

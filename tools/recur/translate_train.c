@@ -13,7 +13,6 @@
  * batches.
  */
 #include <inttypes.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
