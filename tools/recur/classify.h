@@ -1,7 +1,8 @@
 /*
  * The classify task: a label for each text.
  *
- *   tokens (words or characters) → encoder (encoder.h) → pool over the steps
+ *   tokens (words or characters) → encoder (encoder.h; with words, optional
+ *   character features) → pool over the steps
  *   of each text → dropout → head (nn.Linear D·H → C)
  *
  * Pooling (padding never counts):
@@ -25,7 +26,8 @@ int classify_predict_main(int argc, char **argv);
 typedef enum classify_pool { POOL_LAST, POOL_MEAN, POOL_MAX, POOL_ATTENTION, POOL_COUNT } classify_pool;
 
 /* The options that define the network, stored in a model's "config". */
-#define CLASSIFY_ARCH "cell layers hidden embed dropout bidirectional tokens pool max-len"
+#define CLASSIFY_ARCH \
+    "cell layers hidden embed dropout bidirectional tokens pool max-len char-features char-embed char-hidden"
 
 typedef struct classify_arch {
     cli_common c;
@@ -48,14 +50,14 @@ typedef struct classify_model {
     rc_attention *attn;
     rc_linear_module head;
     rc_params *params;
-    rc_token_vocab *vocab, *labels;
+    rc_token_vocab *vocab, *chars, *labels; /* chars: NULL without char features */
 } classify_model;
 
 /* Builds a model with PyTorch's default init drawn from the INIT stream of
  * a->c.seed; it takes ownership of the vocabularies (also on failure).
  * Errors: those of the modules; *m is then empty. */
 rc_status classify_model_create(classify_model *m, const classify_arch *a, rc_token_vocab *vocab,
-                                rc_token_vocab *labels);
+                                rc_token_vocab *chars, rc_token_vocab *labels);
 
 /* Loads a model file written by `recur classify train`. Errors: RC_E_IO,
  * RC_E_FORMAT naming the file. */
@@ -63,11 +65,13 @@ rc_status classify_model_load(classify_model *m, const char *path);
 
 void classify_model_free(classify_model *m);
 
-/* The model's metadata: "config", "vocab" and "labels" (JSON texts, freed
- * by classify_meta_free). Errors: RC_E_NOMEM. */
+/* The model's metadata: "config", "vocab", "labels" and, with char
+ * features, "chars" (JSON texts, freed by classify_meta_free). Errors:
+ * RC_E_NOMEM. */
 typedef struct classify_meta {
-    char *config, *vocab, *labels;
-    rc_st_kv kv[3];
+    char *config, *vocab, *labels, *chars;
+    rc_st_kv kv[4];
+    size_t n;
 } classify_meta;
 
 rc_status classify_meta_make(classify_meta *meta, classify_model *m);

@@ -18,19 +18,21 @@ static void confusion(const seq_data *d, const int *pred, int C, json_int_t *cm)
         if (d->targets[i] >= 0) cm[d->targets[i] * C + pred[i]]++;
 }
 
-/* The mean F1 over the labels that are gold or predicted at least once: an
- * example with an unknown gold label is a false positive of its prediction. */
-static double macro_f1(const seq_data *d, const int *pred, int C, const json_int_t *cm)
+/* The mean F1 = 2·TP / (2·TP + FP + FN) over the labels that are gold or
+ * predicted at least once: an example with an unknown gold label is a false
+ * positive of its prediction. predicted holds C counts (scratch). */
+static double macro_f1(const seq_data *d, const int *pred, int C, const json_int_t *cm, json_int_t *predicted)
 {
+    memset(predicted, 0, (size_t)C * sizeof *predicted);
+    for (size_t i = 0; i < d->n; i++) predicted[pred[i]]++;
     double sum = 0;
     int labels = 0;
     for (int k = 0; k < C; k++) {
-        json_int_t tp = cm[k * C + k], gold = 0, predicted = 0;
+        json_int_t tp = cm[k * C + k], gold = 0;
         for (int j = 0; j < C; j++) gold += cm[k * C + j];
-        for (size_t i = 0; i < d->n; i++) predicted += pred[i] == k;
-        if (gold == 0 && predicted == 0) continue;
+        if (gold == 0 && predicted[k] == 0) continue;
         labels++;
-        sum += 2.0 * (double)tp / (double)(gold + predicted);
+        sum += 2.0 * (double)tp / (double)(gold + predicted[k]);
     }
     return labels ? sum / labels : 0;
 }
@@ -56,11 +58,11 @@ static void print_confusion(const classify_model *m, const json_int_t *cm, int C
 static rc_status report(const classify_model *m, const seq_data *d, const seq_output *out, size_t unknown, bool json)
 {
     int C = rc_token_vocab_size(m->labels);
-    json_int_t *cm = malloc((size_t)C * C * sizeof *cm);
+    json_int_t *cm = malloc(((size_t)C * C + (size_t)C) * sizeof *cm);
     if (!cm) return rc_error(RC_E_NOMEM, "out of memory");
     confusion(d, out->pred, C, cm);
     json_t *rec = json_pack("{s:f, s:f, s:f, s:I, s:I, s:I}", "accuracy", seq_accuracy(d, false, out->pred), "macro_f1",
-                            macro_f1(d, out->pred, C, cm), "loss", out->counted ? out->loss_sum / (double)out->counted : 0,
+                            macro_f1(d, out->pred, C, cm, cm + (size_t)C * C), "loss", out->counted ? out->loss_sum / (double)out->counted : 0,
                             "examples", (json_int_t)d->n, "unknown_labels", (json_int_t)unknown, "unknown_tokens",
                             (json_int_t)d->unknown);
     if (rec && json) {

@@ -42,6 +42,7 @@ static void arch_table(cli_table *t, classify_arch *a)
     cli_add_common(t, &a->c, "cell layers hidden embed dropout");
     enc_add_opts(t, &a->e, "bidirectional max-len");
     classify_add_opts(t, a);
+    enc_add_opts(t, &a->e, "char-features char-embed char-hidden");
 }
 
 static rc_status create_pool(classify_model *m, rc_rng *rng)
@@ -58,16 +59,18 @@ static rc_status create_pool(classify_model *m, rc_rng *rng)
 }
 
 rc_status classify_model_create(classify_model *m, const classify_arch *a, rc_token_vocab *vocab,
-                                rc_token_vocab *labels)
+                                rc_token_vocab *chars, rc_token_vocab *labels)
 {
     memset(m, 0, sizeof *m);
     m->arch = *a;
-    m->arch.e.char_features = false;
     m->vocab = vocab;
+    m->chars = chars;
     m->labels = labels;
+    RC_ASSERT(!a->e.char_features || chars);
     rc_rng rng;
     rc_rng_seed(&rng, cli_stream_seed(&a->c, CLI_STREAM_INIT));
-    rc_status s = encoder_create(&m->enc, &a->c, &m->arch.e, rc_token_vocab_size(vocab), 0, &rng);
+    rc_status s = encoder_create(&m->enc, &a->c, &a->e, rc_token_vocab_size(vocab), chars ? rc_token_vocab_size(chars) : 0,
+                                 &rng);
     if (s == RC_OK) s = rc_params_create(&m->params);
     if (s == RC_OK) s = encoder_add_params(&m->enc, m->params);
     if (s == RC_OK && a->pool == POOL_ATTENTION) s = create_pool(m, &rng);
@@ -85,6 +88,7 @@ void classify_model_free(classify_model *m)
     rc_tensor_free(m->query);
     encoder_free(&m->enc);
     rc_token_vocab_free(m->vocab);
+    rc_token_vocab_free(m->chars);
     rc_token_vocab_free(m->labels);
     memset(m, 0, sizeof *m);
 }
@@ -98,18 +102,20 @@ rc_status classify_model_load(classify_model *m, const char *path)
     classify_arch a = classify_arch_defaults();
     cli_table t;
     arch_table(&t, &a);
-    rc_token_vocab *vocab = NULL, *labels = NULL;
+    rc_token_vocab *vocab = NULL, *chars = NULL, *labels = NULL;
     s = cli_model_config(f, path, &t, CLASSIFY_ARCH);
     if (s == RC_OK) s = cli_model_tokens(f, path, "vocab", true, &vocab);
+    if (s == RC_OK && a.e.char_features) s = cli_model_tokens(f, path, "chars", true, &chars);
     if (s == RC_OK) s = cli_model_tokens(f, path, "labels", false, &labels);
     rc_st_close(f);
     if (s == RC_OK && rc_token_vocab_size(labels) < 1) s = rc_error(RC_E_FORMAT, "'%s': metadata \"labels\" is empty", path);
     if (s != RC_OK) {
         rc_token_vocab_free(vocab);
+        rc_token_vocab_free(chars);
         rc_token_vocab_free(labels);
         return s;
     }
-    s = classify_model_create(m, &a, vocab, labels);
+    s = classify_model_create(m, &a, vocab, chars, labels);
     if (s == RC_OK) s = rc_st_load_params(path, m->params, true);
     if (s != RC_OK) classify_model_free(m);
     return s;
@@ -124,9 +130,12 @@ rc_status classify_meta_make(classify_meta *meta, classify_model *m)
     rc_status s = meta->config ? RC_OK : rc_error(RC_E_NOMEM, "out of memory");
     if (s == RC_OK) s = rc_token_vocab_to_json(m->vocab, &meta->vocab);
     if (s == RC_OK) s = rc_token_vocab_to_json(m->labels, &meta->labels);
+    if (s == RC_OK && m->chars) s = rc_token_vocab_to_json(m->chars, &meta->chars);
     meta->kv[0] = (rc_st_kv){"config", meta->config};
     meta->kv[1] = (rc_st_kv){"vocab", meta->vocab};
     meta->kv[2] = (rc_st_kv){"labels", meta->labels};
+    meta->kv[3] = (rc_st_kv){"chars", meta->chars};
+    meta->n = m->chars ? 4 : 3;
     return s;
 }
 
@@ -135,6 +144,7 @@ void classify_meta_free(classify_meta *meta)
     free(meta->config);
     free(meta->vocab);
     free(meta->labels);
+    free(meta->chars);
     memset(meta, 0, sizeof *meta);
 }
 
@@ -179,6 +189,7 @@ rc_status classify_encode(const classify_model *m, char *const *texts, char *con
     seq_tokens tk;
     rc_status s = seq_tokens_from_texts(&tk, texts, lines, n, (rc_token_kind)m->arch.tokens, m->arch.e.max_len, name);
     if (s == RC_OK) s = seq_data_encode(out, &tk, m->vocab);
+    if (s == RC_OK && m->chars) s = seq_data_add_chars(out, &tk, m->chars);
     seq_tokens_free(&tk);
     if (s == RC_OK && !(out->targets = malloc((n ? n : 1) * sizeof *out->targets)))
         s = rc_error(RC_E_NOMEM, "out of memory");

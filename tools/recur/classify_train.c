@@ -40,11 +40,12 @@ static void free_examples(classify_data *d)
     rc_labeled_free(&d->valid_ex);
 }
 
-/* The vocabularies of the training part: its tokens and its labels. */
+/* The vocabularies of the training part: its tokens, their characters (with
+ * char features) and its labels. */
 static rc_status build_vocabs(const classify_data *d, const classify_arch *a, const char *name, rc_token_vocab **vocab,
-                              rc_token_vocab **labels)
+                              rc_token_vocab **chars, rc_token_vocab **labels)
 {
-    *vocab = *labels = NULL;
+    *vocab = *chars = *labels = NULL;
     seq_tokens tk;
     rc_str *ls = malloc(d->n_train * sizeof *ls);
     rc_status s = ls ? seq_tokens_from_texts(&tk, d->ex.texts, d->ex.lines, d->n_train, (rc_token_kind)a->tokens,
@@ -52,6 +53,7 @@ static rc_status build_vocabs(const classify_data *d, const classify_arch *a, co
                      : rc_error(RC_E_NOMEM, "out of memory");
     if (s == RC_OK) {
         s = seq_tokens_vocab(&tk, a->e.min_count, vocab);
+        if (s == RC_OK && a->e.char_features) s = seq_tokens_char_vocab(&tk, chars);
         seq_tokens_free(&tk);
     }
     for (size_t i = 0; s == RC_OK && i < d->n_train; i++) ls[i] = (rc_str){d->ex.labels[i], strlen(d->ex.labels[i])};
@@ -101,13 +103,13 @@ static int train(const cli_table *t, classify_arch *a)
     seq_fit fit = {0};
     rc_graph *g = NULL;
     json_t *identity = NULL;
-    rc_token_vocab *vocab, *labels;
+    rc_token_vocab *vocab, *chars, *labels;
     size_t unknown;
     char name[512];
     snprintf(name, sizeof name, "'%s'", c->data);
     rc_status s = load_examples(&d, c);
-    if (s == RC_OK) s = build_vocabs(&d, a, name, &vocab, &labels);
-    if (s == RC_OK) s = classify_model_create(&m, a, vocab, labels);
+    if (s == RC_OK) s = build_vocabs(&d, a, name, &vocab, &chars, &labels);
+    if (s == RC_OK) s = classify_model_create(&m, a, vocab, chars, labels);
     if (s == RC_OK) s = classify_encode(&m, d.ex.texts, d.ex.labels, d.ex.lines, d.n_train, name, &train, &unknown);
     if (s == RC_OK && d.n_valid) {
         snprintf(name, sizeof name, "'%s'", c->valid ? c->valid : c->data);
@@ -128,7 +130,7 @@ static int train(const cli_table *t, classify_arch *a)
     int rc = 1;
     if (s == RC_OK) {
         if (!c->quiet) log_start(t, &m, &d, &train, d.n_valid ? &valid : NULL, &fit);
-        cli_train_task task = {.cmd = t->cmd, .name = "classify", .params = m.params, .meta = meta.kv, .n_meta = 3,
+        cli_train_task task = {.cmd = t->cmd, .name = "classify", .params = m.params, .meta = meta.kv, .n_meta = meta.n,
                                .identity = identity};
         seq_fit_task(&fit, &task);
         rc = cli_train_run(&task, c, g);
@@ -172,11 +174,13 @@ int classify_train_main(int argc, char **argv)
     classify_add_opts(&t, &a);
     enc_add_opts(&t, &a.e, "min-count max-len word-dropout");
     cli_add_common(&t, c, "cell layers hidden embed dropout");
-    enc_add_opts(&t, &a.e, "bidirectional");
+    enc_add_opts(&t, &a.e, "bidirectional char-features char-embed char-hidden");
     cli_add_common(&t, c, "batch optimizer lr clip steps epochs time eval-every checkpoint-every stop-after seed "
                           "threads json quiet");
     int rc = cli_parse(&t, argc, argv, stdout, stderr);
     if (rc == CLI_OK) rc = cli_check_common(&t, c, stderr);
+    if (rc == CLI_OK && a.e.char_features && a.tokens == RC_TOKENS_CHAR)
+        rc = cli_usage_error(&t, stderr, "--char-features reads the characters of words: it needs --tokens word");
     if (rc != CLI_OK) return rc == CLI_HELP_SHOWN ? 0 : rc;
     cli_apply_threads(c);
     return train(&t, &a);

@@ -20,7 +20,8 @@ tag_arch tag_arch_defaults(void)
     a.c.layers = 1;
     a.c.hidden = 128;
     a.c.embed = 100;
-    a.c.dropout = 0.5;
+    a.c.dropout = 0.3;
+    a.e.min_count = 2;
     a.e.char_features = true;
     return a;
 }

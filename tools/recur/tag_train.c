@@ -159,7 +159,9 @@ int tag_train_main(int argc, char **argv)
     tag_arch a = tag_arch_defaults();
     cli_common *c = &a.c;
     int format = RC_TAGGED_AUTO;
-    c->steps = 2000;
+    c->steps = 2500;
+    c->eval_every = 250;
+    c->checkpoint_every = 250;
     cli_table t;
     cli_table_init(&t, "recur tag train", "--data FILE --model OUT [options]",
                    "Trains a tagger on tagged sentences (word/TAG lines or CoNLL columns): word embeddings with\n"
