@@ -59,8 +59,8 @@ char *cli_json_text(json_t *j);
  * vocabularies need more parameter values than the tensors of f hold:
  * `values` is what the network needs, or a lower bound of it that grows
  * with every size option. The strict load would refuse such a file too, but
- * only after building the network, which the option limits let a file of a
- * few bytes size to terabytes. Errors: RC_E_FORMAT naming the file. */
+ * only after building the network, and the option limits let a file of a
+ * few bytes ask for terabytes. Errors: RC_E_FORMAT naming the file. */
 rc_status cli_model_fits(const rc_st_file *f, const char *path, uint64_t values);
 
 /* The parameter values of a stack of recurrent layers with biases (see
