@@ -172,6 +172,35 @@ def vocab():
     for i, t in enumerate(hostile):
         write("vocab", "hostile_%02d" % i, t.encode())
     write("vocab", "hostile_overlong", b'["<unk>", "\xC0\x80"]')
+    # token vocabularies, with specials and without (labels, tags)
+    tokens = ['["<pad>","<unk>","the","cat","\\u00e9t\\u00e9"]', '["B-PER","I-PER","O"]', '["<pad>","<unk>"]',
+              '["<unk>","<pad>","a"]', '["<pad>","<unk>","a","a"]', '["<pad>","<unk>","<pad>"]', '["a",""]',
+              '["a","b\\u0000c"]', '["<pad>"]']
+    for i, t in enumerate(tokens):
+        write("vocab", "tokens_%02d" % i, t.encode())
+
+
+# ---- training data: TSV, LABEL<TAB>TEXT, word/TAG, CoNLL ---------------------
+
+def datasets():
+    valid = {
+        "tsv_pairs": "abc\tcba\nhello world\tdlrow olleh\r\n\n\u00e9t\u00e9\t\u00e9t\u00e9",
+        "tsv_three": "a\tb\tc\nd\te\tf\n",
+        "labeled": "pos\tgood film\nneg \t  bad\tfilm  \npos\tgreat\r\n",
+        "slash": "The/DT cat/NN sat/VBD ./.\n1/2/CD cups/NNS\n",
+        "conll": "-DOCSTART- -X- O O\n\nEU NNP B-ORG\nrejects VBZ O\n\n\nGerman JJ B-MISC\n",
+        "conll_tabs": "word\tTAG\nnext\tTAG2\n",
+        "words": "  two  words\vand\f\u00e9 more\t",
+    }
+    for name, text in valid.items():
+        write("datasets", "valid_" + name, text.encode())
+    hostile = ["", "\n\n", "a\tb\tc\n", "a\t\n", "\tb\n", "a\tb\x00c\n", "no tab here\n", "lab\t   \n",
+               "the/dt cat/nn\nthe dog/nn\n", "the/dt cat/nn\n\nthe/dt dog/nn\n", "EU NNP\nalone\n", "/x y/\n",
+               "a//b\n"]
+    for i, text in enumerate(hostile):
+        write("datasets", "hostile_%02d" % i, text.encode())
+    write("datasets", "hostile_utf8", b"ok\tfine\nbad\t\xC0\xAF\n")
+    write("datasets", "hostile_cr", b"a\tb\r\r\n")
 
 
 # ---- model files of the recur program --------------------------------------
@@ -192,17 +221,27 @@ def model():
     subprocess.run(["make", "-s", "-C", ROOT, "build/rel/recur"], check=True)
     recur = os.path.join(ROOT, "build", "rel", "recur")
     files = {}
+    texts = {"lm": "abca\nb\u00e9\U0001F600 a\n", "classify": "pos\tgood film\nneg\tbad film\npos\tgreat\n",
+             "tag": "The/DT cat/NN sat/VBD\nA/DT dog/NN ran/VBD\n", "translate": "abc\tcba\nab\tba\nxyz\tzyx\n"}
+    small = ["--valid-fraction", "0", "--batch", "1", "--steps", "1", "--quiet", "--embed", "2"]
+    models = [("lstm", "lm", ["--cell", "lstm", "--layers", "1", "--hidden", "2", "--seq-len", "4"]),
+              ("gru", "lm", ["--cell", "gru", "--layers", "1", "--hidden", "2", "--seq-len", "4"]),
+              ("rnn", "lm", ["--cell", "rnn", "--layers", "1", "--hidden", "2", "--seq-len", "4"]),
+              ("rnn_relu_2layers", "lm", ["--cell", "rnn-relu", "--layers", "2", "--hidden", "1", "--seq-len", "4"]),
+              ("classify", "classify", ["--layers", "1", "--hidden", "2"]),
+              ("classify_attention_pool", "classify", ["--cell", "gru", "--hidden", "2", "--pool", "attention"]),
+              ("tag", "tag", ["--layers", "1", "--hidden", "2", "--char-embed", "2", "--char-hidden", "1"]),
+              ("tag_no_chars", "tag", ["--hidden", "2", "--no-char-features", "--no-bidirectional"]),
+              ("translate", "translate", ["--hidden", "2"]),
+              ("translate_multihead", "translate", ["--hidden", "2", "--attention", "multihead", "--heads", "2"])]
     with tempfile.TemporaryDirectory() as tmp:
-        data = os.path.join(tmp, "t.txt")
-        with open(data, "wb") as f:
-            f.write("abca\nb\u00e9\U0001F600 a\n".encode())
-        for name, cell, layers, size in [("lstm", "lstm", 1, 2), ("gru", "gru", 1, 2), ("rnn", "rnn", 1, 2),
-                                         ("rnn_relu_2layers", "rnn-relu", 2, 1)]:
+        for task, text in texts.items():
+            with open(os.path.join(tmp, task + ".txt"), "wb") as f:
+                f.write(text.encode())
+        for name, task, args in models:
             out = os.path.join(tmp, name + ".model")
-            subprocess.run([recur, "lm", "train", "--data", data, "--valid-fraction", "0", "--model", out,
-                            "--cell", cell, "--layers", str(layers), "--hidden", str(size), "--embed", str(size),
-                            "--seq-len", "4", "--batch", "1", "--steps", "1", "--quiet"],
-                           check=True, stdout=subprocess.DEVNULL)
+            subprocess.run([recur, task, "train", "--data", os.path.join(tmp, task + ".txt"), "--model", out] + small +
+                           args, check=True, stdout=subprocess.DEVNULL)
             with open(out, "rb") as f:
                 files[name] = f.read()
             if name == "lstm":
@@ -238,9 +277,29 @@ def model():
         text, data = st_rewrite(files["lstm"], edit)
         write("model", "hostile_" + name, st_file(text, data))
 
+    def config(change):
+        def edit(h):
+            c = json.loads(h["__metadata__"]["config"])
+            c.update(change)
+            h["__metadata__"]["config"] = json.dumps(c)
+        return edit
+
+    others = {
+        "classify_pool": ("classify", config({"pool": "median"})),
+        "classify_labels": ("classify", meta("labels", "[]")),
+        "tag_format": ("tag", config({"char-features": False})),
+        "tag_chars": ("tag", meta("chars", '["<pad>","<unk>","a","a"]')),
+        "translate_attention": ("translate", config({"attention": "luong-dot"})),
+        "translate_vocab": ("translate", meta("vocab", '{"source":[]}')),
+    }
+    for name, (model, edit) in others.items():
+        text, data = st_rewrite(files[model], edit)
+        write("model", "hostile_" + name, st_file(text, data))
+
 
 if __name__ == "__main__":
     safetensors()
     text()
     vocab()
+    datasets()
     model()

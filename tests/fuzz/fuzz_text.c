@@ -1,15 +1,15 @@
 /*
  * libFuzzer target: reading a UTF-8 text file (rc_text_read, rc_file_read).
  *
- * The input is the file. Its validity is decided here independently, from
- * the table of well-formed byte sequences of the Unicode standard (table
- * 3-7), and the reader must agree: a well-formed file decodes to code points
- * that re-encode to exactly its bytes; an ill-formed one is RC_E_FORMAT
- * naming the file and the line, column and byte offset of the first
- * ill-formed sequence; an empty one is RC_E_FORMAT. rc_file_read returns
- * the bytes NUL-terminated and refuses a limit one byte too small. The
- * vocabulary built from a decoded text, as `recur lm train` builds it, knows
- * every character of the text, with ids in increasing code point order.
+ * The input is the file. Its validity is decided here independently
+ * (rc_fuzz_utf8_length), and the reader must agree: a well-formed file
+ * decodes to code points that re-encode to exactly its bytes; an ill-formed
+ * one is RC_E_FORMAT naming the file and the line, column and byte offset of
+ * the first ill-formed sequence; an empty one is RC_E_FORMAT. rc_file_read
+ * returns the bytes NUL-terminated and refuses a limit one byte too small.
+ * The vocabulary built from a decoded text, as `recur lm train` builds it,
+ * knows every character of the text, with ids in increasing code point
+ * order.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,36 +18,12 @@
 #include "recur/data.h"
 #include "support/fuzz.h"
 
-/* The length of the well-formed sequence at b[0..n), or 0 if none starts
- * there: the lead byte fixes the length and the range of the second byte,
- * every later byte is 80..BF. */
-static size_t well_formed(const uint8_t *b, size_t n)
-{
-    static const struct {
-        uint8_t lead_lo, lead_hi, len, second_lo, second_hi;
-    } table[] = {
-        {0x00, 0x7F, 1, 0, 0},       {0xC2, 0xDF, 2, 0x80, 0xBF}, {0xE0, 0xE0, 3, 0xA0, 0xBF},
-        {0xE1, 0xEC, 3, 0x80, 0xBF}, {0xED, 0xED, 3, 0x80, 0x9F}, {0xEE, 0xEF, 3, 0x80, 0xBF},
-        {0xF0, 0xF0, 4, 0x90, 0xBF}, {0xF1, 0xF3, 4, 0x80, 0xBF}, {0xF4, 0xF4, 4, 0x80, 0x8F},
-    };
-    for (size_t r = 0; r < sizeof table / sizeof table[0]; r++) {
-        if (b[0] < table[r].lead_lo || b[0] > table[r].lead_hi) continue;
-        size_t len = table[r].len;
-        if (len == 1) return 1;
-        if (n < len || b[1] < table[r].second_lo || b[1] > table[r].second_hi) return 0;
-        for (size_t i = 2; i < len; i++)
-            if (b[i] < 0x80 || b[i] > 0xBF) return 0;
-        return len;
-    }
-    return 0;
-}
-
 /* Checks the decoded text against the bytes, or the error against the
  * first ill-formed sequence. */
 static void check_text(const char *path, const uint8_t *data, size_t size, rc_status s, const rc_text *t)
 {
     size_t off = 0, cps = 0, line = 1, col = 1, len;
-    while (off < size && (len = well_formed(data + off, size - off)) > 0) {
+    while (off < size && (len = rc_fuzz_utf8_length(data + off, size - off)) > 0) {
         if (data[off] == '\n') {
             line++;
             col = 1;

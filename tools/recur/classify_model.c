@@ -93,6 +93,17 @@ void classify_model_free(classify_model *m)
     memset(m, 0, sizeof *m);
 }
 
+/* The encoder's and the head's parameter values: a lower bound of the
+ * network's that grows with every size (the attention pooling, left out,
+ * is a few times the size of the encoder's last layer at most). */
+static uint64_t param_values(const classify_arch *a, const rc_token_vocab *vocab, const rc_token_vocab *labels)
+{
+    enc_opts o = a->e;
+    o.char_features = false;
+    uint64_t out = (uint64_t)(o.bidirectional ? 2 : 1) * (uint64_t)a->c.hidden, n = (uint64_t)rc_token_vocab_size(labels);
+    return encoder_values(&a->c, &o, rc_token_vocab_size(vocab), 0) + n * out + n;
+}
+
 rc_status classify_model_load(classify_model *m, const char *path)
 {
     memset(m, 0, sizeof *m);
@@ -107,6 +118,7 @@ rc_status classify_model_load(classify_model *m, const char *path)
     if (s == RC_OK) s = cli_model_tokens(f, path, "vocab", true, &vocab);
     if (s == RC_OK && a.e.char_features) s = cli_model_tokens(f, path, "chars", true, &chars);
     if (s == RC_OK) s = cli_model_tokens(f, path, "labels", false, &labels);
+    if (s == RC_OK) s = cli_model_fits(f, path, param_values(&a, vocab, labels));
     rc_st_close(f);
     if (s == RC_OK && rc_token_vocab_size(labels) < 1) s = rc_error(RC_E_FORMAT, "'%s': metadata \"labels\" is empty", path);
     if (s != RC_OK) {

@@ -3,6 +3,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "model_file.h"
+
 const enc_opts enc_opts_defaults = {
     .bidirectional = true,
     .max_len = 400,
@@ -73,6 +75,18 @@ rc_status encoder_create(encoder *e, const cli_common *c, const enc_opts *o, int
     e->out_size = (o->bidirectional ? 2 : 1) * c->hidden;
     if (s != RC_OK) encoder_free(e);
     return s;
+}
+
+uint64_t encoder_values(const cli_common *c, const enc_opts *o, int vocab, int chars)
+{
+    rc_rnn_mode mode = cli_cell_mode(c);
+    uint64_t n = (uint64_t)vocab * (uint64_t)c->embed;
+    int in = c->embed;
+    if (o->char_features) {
+        n += (uint64_t)chars * (uint64_t)o->char_embed + cli_rnn_values(mode, o->char_embed, o->char_hidden, 1, true);
+        in += 2 * o->char_hidden;
+    }
+    return n + cli_rnn_values(mode, in, c->hidden, c->layers, o->bidirectional);
 }
 
 rc_status encoder_add_params(const encoder *e, rc_params *ps)

@@ -48,6 +48,10 @@ typedef struct encoder {
  * Errors: those of the modules; *e is then empty (safe to free). */
 rc_status encoder_create(encoder *e, const cli_common *c, const enc_opts *o, int vocab, int chars, rc_rng *rng);
 
+/* The parameter values encoder_create allocates for these options and
+ * sizes (for cli_model_fits). */
+uint64_t encoder_values(const cli_common *c, const enc_opts *o, int vocab, int chars);
+
 /* Adds embed.weight, [char_embed.weight, char_rnn.*,] rnn.* to ps. */
 rc_status encoder_add_params(const encoder *e, rc_params *ps);
 

@@ -2,7 +2,6 @@
  * The lm task's network: building it, loading it from a model file, its
  * carried state, and the forward pass over one chunk of text.
  */
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,34 +64,12 @@ static rc_status read_meta(const rc_st_file *f, const char *path, cli_common *ar
     return s == RC_OK ? cli_model_vocab(f, path, vocab) : s;
 }
 
-/* The number of parameter values of the network (see lm.h), without
- * overflow at the option limits (about 2^42). */
-static uint64_t param_count(const cli_common *c, int vocab_size)
+/* The parameter values of the network (see lm.h). */
+static uint64_t param_values(const cli_common *c, int vocab_size)
 {
-    uint64_t v = (uint64_t)vocab_size, e = (uint64_t)c->embed, h = (uint64_t)c->hidden;
-    uint64_t gh = (uint64_t)rc_rnn_mode_gates(cli_cell_mode(c)) * h, n = v * e + v * h + v;
-    for (int l = 0; l < c->layers; l++) n += gh * ((l ? h : e) + h + 2);
-    return n;
-}
-
-/* The config must fit the file before the network is built: the strict
- * load refuses a file whose tensors differ from the network's, but only
- * after the network is allocated, and the option limits allow terabytes. */
-static rc_status check_fits(const rc_st_file *f, const char *path, const cli_common *arch, int vocab_size)
-{
-    uint64_t held = 0;
-    for (size_t i = 0; i < rc_st_count(f); i++) {
-        int nd, shape[RC_MAX_DIMS];
-        rc_st_info(f, rc_st_name(f, i), NULL, &nd, shape);
-        uint64_t n = 1;
-        for (int d = 0; d < nd; d++) n *= (uint64_t)shape[d];
-        held += n;
-    }
-    uint64_t want = param_count(arch, vocab_size);
-    if (want > held)
-        return rc_error(RC_E_FORMAT, "'%s': metadata \"config\" describes %" PRIu64 " parameter values, but the file "
-                        "holds %" PRIu64, path, want, held);
-    return RC_OK;
+    uint64_t v = (uint64_t)vocab_size;
+    return v * (uint64_t)c->embed + cli_rnn_values(cli_cell_mode(c), c->embed, c->hidden, c->layers, false) +
+           v * (uint64_t)c->hidden + v;
 }
 
 rc_status lm_model_load(lm_model *m, rc_vocab **vocab, const char *path)
@@ -104,7 +81,7 @@ rc_status lm_model_load(lm_model *m, rc_vocab **vocab, const char *path)
     if (s != RC_OK) return s;
     cli_common arch;
     s = read_meta(f, path, &arch, vocab);
-    if (s == RC_OK) s = check_fits(f, path, &arch, rc_vocab_size(*vocab));
+    if (s == RC_OK) s = cli_model_fits(f, path, param_values(&arch, rc_vocab_size(*vocab)));
     rc_st_close(f);
     if (s == RC_OK) s = lm_model_create(m, &arch, rc_vocab_size(*vocab));
     if (s == RC_OK) s = rc_st_load_params(path, m->params, true);

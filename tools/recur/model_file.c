@@ -1,5 +1,6 @@
 #include "model_file.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,4 +89,27 @@ char *cli_json_text(json_t *j)
     char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
     json_decref(j);
     return text;
+}
+
+rc_status cli_model_fits(const rc_st_file *f, const char *path, uint64_t values)
+{
+    uint64_t held = 0;
+    for (size_t i = 0; i < rc_st_count(f); i++) {
+        int nd, shape[RC_MAX_DIMS];
+        rc_st_info(f, rc_st_name(f, i), NULL, &nd, shape);
+        uint64_t n = 1;
+        for (int d = 0; d < nd; d++) n *= (uint64_t)shape[d];
+        held += n;
+    }
+    if (values > held)
+        return rc_error(RC_E_FORMAT, "'%s': metadata \"config\" describes a network of %" PRIu64 " parameter values, but "
+                        "the file holds %" PRIu64, path, values, held);
+    return RC_OK;
+}
+
+uint64_t cli_rnn_values(rc_rnn_mode mode, int input, int hidden, int layers, bool bidirectional)
+{
+    uint64_t d = bidirectional ? 2 : 1, h = (uint64_t)hidden, gh = (uint64_t)rc_rnn_mode_gates(mode) * h, n = 0;
+    for (int l = 0; l < layers; l++) n += d * gh * ((l ? d * h : (uint64_t)input) + h + 2);
+    return n;
 }

@@ -23,6 +23,7 @@
 
 #include "options.h"
 #include "recur/data.h"
+#include "recur/rnn.h"
 #include "recur/safetensors.h"
 
 /* Writes ps with metadata: "format", "task", then the n pairs of extra (the
@@ -53,6 +54,18 @@ rc_status cli_model_tokens(const rc_st_file *f, const char *path, const char *ke
  * that cli_to_json() can be passed directly); NULL when j is NULL or out of
  * memory. The caller frees the text. */
 char *cli_json_text(json_t *j);
+
+/* Refuses, before the network is built, a model whose "config" and
+ * vocabularies need more parameter values than the tensors of f hold:
+ * `values` is what the network needs, or a lower bound of it that grows
+ * with every size option. The strict load would refuse such a file too, but
+ * only after building the network, and the option limits let a file of a
+ * few bytes ask for terabytes. Errors: RC_E_FORMAT naming the file. */
+rc_status cli_model_fits(const rc_st_file *f, const char *path, uint64_t values);
+
+/* The parameter values of a stack of recurrent layers with biases (see
+ * recur/rnn.h), exact and without overflow at the option limits. */
+uint64_t cli_rnn_values(rc_rnn_mode mode, int input, int hidden, int layers, bool bidirectional);
 
 /* Reads the vocabulary in metadata "vocab" of f. Errors: RC_E_FORMAT naming
  * the file, RC_E_NOMEM. Free *out with rc_vocab_free(). */

@@ -71,6 +71,15 @@ void tag_model_free(tag_model *m)
     memset(m, 0, sizeof *m);
 }
 
+/* The parameter values of the network: the encoder's and the head's. */
+static uint64_t param_values(const tag_arch *a, const rc_token_vocab *vocab, const rc_token_vocab *chars,
+                             const rc_token_vocab *tags)
+{
+    uint64_t out = (uint64_t)(a->e.bidirectional ? 2 : 1) * (uint64_t)a->c.hidden, n = (uint64_t)rc_token_vocab_size(tags);
+    return encoder_values(&a->c, &a->e, rc_token_vocab_size(vocab), chars ? rc_token_vocab_size(chars) : 0) + n * out +
+           n;
+}
+
 rc_status tag_model_load(tag_model *m, const char *path)
 {
     memset(m, 0, sizeof *m);
@@ -85,6 +94,7 @@ rc_status tag_model_load(tag_model *m, const char *path)
     if (s == RC_OK) s = cli_model_tokens(f, path, "vocab", true, &vocab);
     if (s == RC_OK && a.e.char_features) s = cli_model_tokens(f, path, "chars", true, &chars);
     if (s == RC_OK) s = cli_model_tokens(f, path, "tags", false, &tags);
+    if (s == RC_OK) s = cli_model_fits(f, path, param_values(&a, vocab, chars, tags));
     rc_st_close(f);
     if (s == RC_OK && rc_token_vocab_size(tags) < 1) s = rc_error(RC_E_FORMAT, "'%s': metadata \"tags\" is empty", path);
     if (s != RC_OK) {

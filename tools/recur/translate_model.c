@@ -181,6 +181,23 @@ static rc_status read_meta(const rc_st_file *f, const char *path, tr_model *m)
     return s;
 }
 
+/* A lower bound of the parameter values of the network of c (see
+ * recur/seq2seq.h) that grows with every size: embeddings, encoder,
+ * decoder cell, output layer and the attention's sized layers. */
+static uint64_t net_values(const rc_seq2seq_config *c)
+{
+    uint64_t e_s = (uint64_t)c->encoder.input_size, e_t = (uint64_t)c->tgt_embed, h_d = (uint64_t)c->decoder_hidden;
+    uint64_t k = (uint64_t)(c->encoder.bidirectional ? 2 : 1) * (uint64_t)c->encoder.hidden_size;
+    uint64_t v_t = (uint64_t)c->tgt_vocab, g = (uint64_t)rc_rnn_mode_gates(c->decoder_mode);
+    uint64_t n = (uint64_t)c->src_vocab * e_s + v_t * e_t + g * h_d * (e_t + h_d) + v_t * h_d + v_t +
+                 cli_rnn_values(c->encoder.mode, c->encoder.input_size, c->encoder.hidden_size, c->encoder.num_layers,
+                                c->encoder.bidirectional);
+    if (c->attention == RC_SEQ2SEQ_BAHDANAU || c->attention == RC_SEQ2SEQ_LUONG_CONCAT)
+        n += (uint64_t)c->attention_hidden * (h_d + k);
+    if (c->attention == RC_SEQ2SEQ_RULE1) n += (uint64_t)c->attention_positions * (e_t + h_d);
+    return n;
+}
+
 rc_status tr_model_load(tr_model *m, const char *path)
 {
     memset(m, 0, sizeof *m);
@@ -188,10 +205,20 @@ rc_status tr_model_load(tr_model *m, const char *path)
     rc_status s = cli_model_open(&f, path, TASK);
     if (s != RC_OK) return s;
     s = read_meta(f, path, m);
+    if (s == RC_OK) {
+        rc_seq2seq_config c = net_config(&m->arch, m->src_vocab.size, m->tgt_vocab.size);
+        s = cli_model_fits(f, path, net_values(&c));
+    }
     rc_st_close(f);
     if (s == RC_OK) {
         cli_common seed = cli_common_defaults;
         s = tr_model_create(m, &m->arch, &seed);
+    }
+    if (s == RC_E_INVALID) {
+        /* options that each pass the table but not together (heads not dividing K, a 0 never resolved) */
+        char why[512];
+        snprintf(why, sizeof why, "%s", rc_last_error());
+        s = rc_error(RC_E_FORMAT, "'%s': metadata \"config\": %s", path, why);
     }
     if (s == RC_OK) s = rc_st_load_params(path, m->params, true);
     if (s != RC_OK) tr_model_free(m);

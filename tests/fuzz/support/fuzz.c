@@ -44,6 +44,29 @@ const char *rc_fuzz_framed_file(const uint8_t *data, size_t size)
     return path;
 }
 
+/* The lead byte fixes the length and the range of the second byte; every
+ * later byte is 80..BF. */
+size_t rc_fuzz_utf8_length(const uint8_t *b, size_t n)
+{
+    static const struct {
+        uint8_t lead_lo, lead_hi, len, second_lo, second_hi;
+    } table[] = {
+        {0x00, 0x7F, 1, 0, 0},       {0xC2, 0xDF, 2, 0x80, 0xBF}, {0xE0, 0xE0, 3, 0xA0, 0xBF},
+        {0xE1, 0xEC, 3, 0x80, 0xBF}, {0xED, 0xED, 3, 0x80, 0x9F}, {0xEE, 0xEF, 3, 0x80, 0xBF},
+        {0xF0, 0xF0, 4, 0x90, 0xBF}, {0xF1, 0xF3, 4, 0x80, 0xBF}, {0xF4, 0xF4, 4, 0x80, 0x8F},
+    };
+    for (size_t r = 0; r < sizeof table / sizeof table[0]; r++) {
+        if (b[0] < table[r].lead_lo || b[0] > table[r].lead_hi) continue;
+        size_t len = table[r].len;
+        if (len == 1) return 1;
+        if (n < len || b[1] < table[r].second_lo || b[1] > table[r].second_hi) return 0;
+        for (size_t i = 2; i < len; i++)
+            if (b[i] < 0x80 || b[i] > 0xBF) return 0;
+        return len;
+    }
+    return 0;
+}
+
 char *rc_fuzz_string(const uint8_t *data, size_t size)
 {
     char *s = malloc(size + 1);

@@ -40,6 +40,11 @@ const char *rc_fuzz_framed_file(const uint8_t *data, size_t size);
  * parsers of C strings; a NUL inside the input ends the string early. */
 char *rc_fuzz_string(const uint8_t *data, size_t size);
 
+/* The length of the well-formed UTF-8 sequence at b[0..n) (n >= 1), or 0 if
+ * none starts there, decided from the table of well-formed byte sequences
+ * of the Unicode standard (table 3-7) independently of the library. */
+size_t rc_fuzz_utf8_length(const uint8_t *b, size_t n);
+
 /* Prints "file:line: check `cond` failed: MESSAGE" and aborts. */
 void rc_fuzz_fail(const char *file, int line, const char *cond, const char *fmt, ...)
 #if defined(__GNUC__) || defined(__clang__)
