@@ -137,13 +137,24 @@ check: $(TEST_BINS) $(SAN_BINS) examples $(OUT)/rel/recur
 	EXAMPLES_DIR=$(OUT)/rel/examples scripts/run_examples.sh
 	RECUR=$(OUT)/rel/recur scripts/run_tests.sh $(TEST_BINS) $(SAN_BINS) $(CLI_TESTS)
 
-BENCH_CORE := bench/rnn_bench_core.c
+# The layer-stack drivers are the recur program's bench command under their
+# own names, each timing one implementation: they link the program's objects.
+# oneDNN's (libdnnl-dev) is built only where its header is installed.
+BENCH_CLI  := $(CLI_SRC:%.c=$(OUT)/rel/%.o) $(OUT)/rel/librecur.a
 BENCH_BINS := $(OUT)/rel/bench/rnn_bench $(OUT)/rel/bench/sgemm_bench
+ifneq ($(wildcard /usr/include/oneapi/dnnl/dnnl.h),)
+BENCH_BINS += $(OUT)/rel/bench/onednn_rnn
+endif
 bench: $(BENCH_BINS)
 
-$(OUT)/rel/bench/rnn_bench: bench/rnn_bench.c $(BENCH_CORE) bench/rnn_bench_core.h $(OUT)/rel/librecur.a
-	@mkdir -p $(@D)
-	$(CC) $(BASE) $(REL_FLAGS) bench/rnn_bench.c $(BENCH_CORE) $(OUT)/rel/librecur.a $(LDLIBS) -o $@
+$(OUT)/rel/bench/rnn_bench: $(OUT)/rel/bench/rnn_bench.o $(BENCH_CLI)
+	$(CC) $(REL_FLAGS) $^ $(LDLIBS) -o $@
+
+# oneDNN runs on OpenMP threads, which --threads sets, in every build.
+$(OUT)/rel/bench/onednn_rnn.o: BASE += -fopenmp
+$(OUT)/rel/bench/onednn_rnn: $(OUT)/rel/bench/onednn_rnn.o $(BENCH_CLI)
+	$(CC) $(REL_FLAGS) $^ $(LDLIBS) -ldnnl -fopenmp -o $@
+-include $(wildcard $(OUT)/rel/bench/*.d)
 
 $(OUT)/rel/bench/sgemm_bench: bench/sgemm_bench.c $(OUT)/rel/librecur.a
 	@mkdir -p $(@D)

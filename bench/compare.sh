@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
-# Compares recur with PyTorch on the same layer shapes, and prints ratio
-# tables (median time of the other / median time of recur: > 1 means recur
-# is faster).
+# Compares recur with PyTorch and oneDNN on the same layer shapes, and
+# prints ratio tables (median time of the other / median time of recur: > 1
+# means recur is faster).
 #
 #   bench/compare.sh                 # everything below, 3 repetitions
 #   REPS=5 CELLS="lstm gru" MODES=infer THREADS=1 SHAPES="a b" bench/compare.sh
 #
-# Columns: recur (build/rel/bench/rnn_bench), PyTorch as installed (the
-# environment as given, OPENBLAS_CORETYPE included), PyTorch with
-# OPENBLAS_CORETYPE unset, and oneDNN (bench/onednn_rnn, when built). Each
-# repetition runs every column once in turn (A B C A B C ...), so machine
-# noise spreads over all of them; the table shows medians over repetitions
-# of each run's own median call time. Shapes:
+# Columns: recur (build/rel/bench/rnn_bench, which is `recur bench`; set
+# RECUR_BENCH="build/rel/recur bench" to run the program itself), PyTorch as
+# installed (the environment as given, OPENBLAS_CORETYPE included), PyTorch
+# with OPENBLAS_CORETYPE unset, and oneDNN (build/rel/bench/onednn_rnn, which
+# `make bench` builds when libdnnl-dev is installed). Each repetition runs
+# every column once in turn (A B C A B C ...), so machine noise spreads over
+# all of them; the table shows medians over repetitions of each run's own
+# median call time. Shapes:
 #   a  T=100 B=32 I=H=256, 1 layer      b  T=100 B=64 I=H=512
 #   c  T=50  B=1  I=H=256               d  T=100 B=32 I=H=256, 2 layers bidirectional
 # The run ends with the machine's single-thread large square sgemm rate.
@@ -23,8 +25,8 @@ MODES=${MODES:-"infer train"}
 THREADS=${THREADS:-"1 2"}
 SHAPES=${SHAPES:-"a b c d"}
 PY=${PY:-/usr/bin/python3}
-make -s bench >/dev/null
-RECUR=build/rel/bench/rnn_bench
+make -s bench build/rel/recur >/dev/null
+RECUR=${RECUR_BENCH:-build/rel/bench/rnn_bench}
 ONEDNN=build/rel/bench/onednn_rnn
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT

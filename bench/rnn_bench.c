@@ -1,26 +1,4 @@
-/* Times one recurrent layer stack: see rnn_bench_core.h. */
-#include <string.h>
+/* Times one recurrent layer stack of recur: `recur bench` under its own name. */
+#include "../tools/recur/bench.h"
 
-#include "rnn_bench_core.h"
-
-int main(int argc, char **argv)
-{
-    rc_bench_opts o = rc_bench_defaults();
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            rc_bench_usage(stdout, argv[0]);
-            return 0;
-        }
-    rc_bench_result r;
-    if (rc_bench_parse(argc, argv, &o) != RC_OK) {
-        fprintf(stderr, "%s\n", rc_last_error());
-        rc_bench_usage(stderr, argv[0]);
-        return 2;
-    }
-    if (rc_bench_run(&o, &r) != RC_OK) {
-        fprintf(stderr, "%s\n", rc_last_error());
-        return 1;
-    }
-    rc_bench_print(stdout, &o, &r);
-    return 0;
-}
+int main(int argc, char **argv) { return bench_command("rnn_bench", bench_recur, argc - 1, argv + 1); }

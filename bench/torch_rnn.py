@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Times one nn.RNN / nn.LSTM / nn.GRU stack in PyTorch on the shapes and with
-the options of bench/rnn_bench, and prints the same line or JSON object.
+the options of `recur bench` (bench/rnn_bench), and prints its record: one
+line of key value pairs, or with --json one JSON object.
 
 infer: forward under torch.no_grad(). train: forward, then backward from a
 fixed upstream gradient on the output (the input requires grad; parameter
@@ -17,7 +18,7 @@ import torch
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--cell", default="lstm", choices=["lstm", "gru", "rnn", "rnn_tanh", "rnn_relu"])
+    p.add_argument("--cell", default="lstm", choices=["lstm", "gru", "rnn", "rnn-relu"])
     p.add_argument("--seq-len", type=int, default=100)
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--input", type=int, default=256)
@@ -41,7 +42,7 @@ def main():
     elif a.cell == "gru":
         m, G = torch.nn.GRU(I, H, **kw), 3
     else:
-        m, G = torch.nn.RNN(I, H, nonlinearity="relu" if a.cell == "rnn_relu" else "tanh", **kw), 1
+        m, G = torch.nn.RNN(I, H, nonlinearity="relu" if a.cell == "rnn-relu" else "tanh", **kw), 1
     train = a.mode == "train"
     x = torch.rand(T, B, I) * 2 - 1
     x.requires_grad_(train)
@@ -66,16 +67,16 @@ def main():
     if train:
         flops *= 3
     med = statistics.median(ms)
-    r = dict(cell="rnn" if a.cell == "rnn_tanh" else a.cell, mode=a.mode, T=T, B=B, I=I, H=H, layers=L,
-             bidirectional=a.bidirectional, threads=torch.get_num_threads(), median_ms=med, min_ms=min(ms),
-             max_ms=max(ms), tokens_per_s=T * B / (med * 1e-3), gflops=flops / (med * 1e6))
+    r = dict(impl="torch", cell=a.cell, mode=a.mode, T=T, B=B, I=I, H=H, layers=L,
+             bidirectional=a.bidirectional, threads=torch.get_num_threads(), iters=a.iters, median_ms=med,
+             min_ms=min(ms), max_ms=max(ms), tokens_per_s=T * B / (med * 1e-3), gflops=flops / (med * 1e6),
+             flops=flops)
     if a.json:
         print(json.dumps(r))
     else:
-        print(f"torch {r['cell']} {a.mode} T={T} B={B} I={I} H={H} L={L}{' bidirectional' if D == 2 else ''} "
-              f"threads={r['threads']}")
-        print(f"  median {med:.3f} ms (min {min(ms):.3f}, max {max(ms):.3f}) over {a.iters} calls")
-        print(f"  {r['tokens_per_s']:.0f} tokens/s, {r['gflops']:.1f} GFLOP/s")
+        def text(v):
+            return ("yes" if v else "no") if isinstance(v, bool) else f"{v:.4f}" if isinstance(v, float) else str(v)
+        print("  ".join(f"{k} {text(v)}" for k, v in r.items()))
 
 
 if __name__ == "__main__":

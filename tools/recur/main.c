@@ -4,6 +4,7 @@
  * from the option table, usage errors with exit status 2, errors on stderr,
  * results on stdout (`--json` for one JSON object per line).
  */
+#include "bench.h"
 #include "classify.h"
 #include "commands.h"
 #include "lm.h"
@@ -15,6 +16,7 @@ static const cli_command tasks[] = {
     {"classify", "text classification: train, eval, predict", classify_main},
     {"tag", "sequence tagging (part of speech, entities): train, eval, predict", tag_main},
     {"translate", "sequence to sequence over TSV pairs: train, eval, predict", translate_main},
+    {"bench", "time one recurrent layer stack: ms per call, tokens/s, GFLOP/s", bench_main},
 };
 
 int main(int argc, char **argv)
