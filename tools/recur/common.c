@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "recur/runtime.h"
+
 const cli_common cli_common_defaults = {
     .cell = 0,
     .layers = 2,
@@ -80,7 +82,7 @@ static const common_entry entries[] = {
           .help = "stop as if interrupted once step N is done (0: never)"),
     ENTRY(seed, .name = "seed", .type = CLI_INT, .meta = "N", .min = 0, .max = INT_MAX, .help = "random seed"),
     ENTRY(threads, .name = "threads", .type = CLI_INT, .meta = "N", .min = 1, .max = 256,
-          .help = "BLAS threads (results are reproducible for a given seed and thread count)"),
+          .help = "threads of the recurrent layers and of BLAS (results are reproducible for a given seed and thread count)"),
     ENTRY(json, .name = "json", .type = CLI_FLAG, .help = "print each metrics record as one JSON object per line"),
     ENTRY(quiet, .name = "quiet", .type = CLI_FLAG, .help = "no progress line or log on stderr"),
 };
@@ -129,7 +131,11 @@ uint64_t cli_stream_seed(const cli_common *c, cli_stream stream)
     return (uint64_t)c->seed * CLI_STREAM_COUNT + (uint64_t)stream;
 }
 
-void cli_apply_threads(const cli_common *c) { openblas_set_num_threads(c->threads); }
+void cli_apply_threads(const cli_common *c)
+{
+    rc_set_num_threads(c->threads);
+    openblas_set_num_threads(c->threads);
+}
 
 uint64_t cli_fnv1a(uint64_t h, const void *bytes, size_t n)
 {
