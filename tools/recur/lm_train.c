@@ -168,8 +168,8 @@ int lm_train_main(int argc, char **argv)
     cli_add(&t, model);
     cli_add_common(&t, &c, "resume " LM_ARCH_OPTIONS);
     lm_add_seq_len(&t, &seq_len);
-    cli_add_common(&t, &c, "batch optimizer lr clip steps epochs time eval-every checkpoint-every stop-after seed "
-                           "threads json quiet");
+    cli_add_common(&t, &c, "batch optimizer lr clip steps epochs time eval-every checkpoint-every stop-after on-nan "
+                           "seed threads json quiet");
     int rc = cli_parse(&t, argc, argv, stdout, stderr);
     if (rc == CLI_OK) rc = cli_check_common(&t, &c, stderr);
     if (rc != CLI_OK) return rc == CLI_HELP_SHOWN ? 0 : rc;
