@@ -64,6 +64,9 @@ printf 'fine\nbad \xc3\x28 here\n' > "$tmp/bad.txt"
 run utf8 lm train --data "$tmp/bad.txt" --model "$tmp/u.st"
 check "invalid UTF-8: status 1 naming file, line and byte offset" eval \
     '[ $rc -eq 1 ] && has utf8.err "bad.txt" && has utf8.err "line 2, column 5 (byte offset 9)"'
+printf 'fine\nnul \000 here\n' > "$tmp/nul.txt"
+run nul lm train --data "$tmp/nul.txt" --model "$tmp/u.st"
+check "NUL byte: status 1 naming file, line and column" eval '[ $rc -eq 1 ] && has nul.err "nul.txt'"'"': NUL byte at line 2, column 5"'
 run empty lm train --data "$tmp/empty.txt" --model "$tmp/u.st"
 check "empty file: status 1" eval '[ $rc -eq 1 ] && has empty.err "empty"'
 run short lm train --data "$tmp/text.txt" --model "$tmp/u.st" --batch 4096 --seq-len 100
