@@ -38,9 +38,9 @@ static long long opened;     /* checkpoint files opened so far */
 static long long flushes;    /* flushes of stdout so far */
 static long long written;    /* bytes written to target so far */
 
-/* The real function `name`; ISO C has no cast from the object pointer dlsym
- * returns to a function pointer, so the bytes are copied. */
-static void *real(const char *name, void *fn, size_t size)
+/* Stores the real function `name` in *fn; ISO C has no cast from the object
+ * pointer dlsym returns to a function pointer, so the bytes are copied. */
+static void real(const char *name, void *fn, size_t size)
 {
     void *p = dlsym(RTLD_NEXT, name);
     if (!p) {
@@ -48,9 +48,9 @@ static void *real(const char *name, void *fn, size_t size)
         abort();
     }
     memcpy(fn, &p, size);
-    return fn;
 }
 
+/* real_NAME: libc's NAME, looked up on first use */
 #define REAL(type, name)                                                                                             \
     static type *real_##name;                                                                                        \
     if (!real_##name) real(#name, &real_##name, sizeof real_##name)
