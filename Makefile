@@ -30,7 +30,9 @@ endif
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 LIB_SRC      := $(shell find src -name '*.c' | sort)
-TEST_SUPPORT := $(wildcard tests/support/*.c)
+# kill_shim.c is an LD_PRELOAD library of the shell tests, not linked in
+KILL_SHIM    := tests/support/kill_shim.c
+TEST_SUPPORT := $(filter-out $(KILL_SHIM),$(wildcard tests/support/*.c))
 F32_TESTS    := $(basename $(notdir $(wildcard tests/test_*.c)))
 F64_TESTS    := $(basename $(notdir $(wildcard tests/grad_*.c)))
 EXAMPLES     := $(basename $(notdir $(wildcard examples/*.c)))
@@ -74,6 +76,11 @@ $(OUT)/$(1)/bin/test_fuzz_regressions: $(OUT)/$(1)/tests/test_fuzz_regressions.o
 		$(OUT)/$(1)/librecur.a
 	@mkdir -p $$(@D)
 	$$($(1)_CC) $(2) $(3) $$^ $$(LDLIBS) -o $$@
+# Built without the variant's flags: preloaded into its recur program, it
+# only wraps a few libc calls (see the file).
+$(OUT)/$(1)/tests/support/kill_shim.so: $(KILL_SHIM)
+	@mkdir -p $$(@D)
+	$$(CC) $$(WARN) -D_GNU_SOURCE -O2 -fPIC -shared $$< -ldl -o $$@
 -include $$($(1)_OBJ:.o=.d) $$($(1)_SUP:.o=.d) $$($(1)_FUZ:.o=.d) $$(wildcard $(OUT)/$(1)/tests/fuzz/*.d)
 $(1)_LINK := $(2) $(3)
 $$(foreach d,$$(TOOL_DIRS),$$(eval $$(call tool,$(1),$$(d))))
@@ -125,15 +132,16 @@ TEST_BINS := $(F32_TESTS:%=$(OUT)/rel/bin/%) $(F64_TESTS:%=$(OUT)/f64/bin/%)
 SAN_BINS  := $(F32_TESTS:%=$(OUT)/asan/bin/%) $(F64_TESTS:%=$(OUT)/asan-f64/bin/%)
 
 # The shell tests under tests/cli run the program named by RECUR and print
-# "N passed, N failed" like the test binaries.
-test: $(TEST_BINS) examples $(OUT)/rel/recur
+# "N passed, N failed" like the test binaries; tests/cli/kill_e2e.sh preloads
+# tests/support/kill_shim.so from RECUR's build directory.
+test: $(TEST_BINS) examples $(OUT)/rel/recur $(OUT)/rel/tests/support/kill_shim.so
 	EXAMPLES_DIR=$(OUT)/rel/examples scripts/run_examples.sh
 	RECUR=$(OUT)/rel/recur scripts/run_tests.sh $(TEST_BINS) $(CLI_TESTS)
 
-sanitize: $(SAN_BINS) $(OUT)/asan/recur
+sanitize: $(SAN_BINS) $(OUT)/asan/recur $(OUT)/asan/tests/support/kill_shim.so
 	RECUR=$(OUT)/asan/recur scripts/run_tests.sh $(SAN_BINS) $(CLI_TESTS)
 
-check: $(TEST_BINS) $(SAN_BINS) examples $(OUT)/rel/recur
+check: $(TEST_BINS) $(SAN_BINS) examples $(OUT)/rel/recur $(OUT)/rel/tests/support/kill_shim.so
 	EXAMPLES_DIR=$(OUT)/rel/examples scripts/run_examples.sh
 	RECUR=$(OUT)/rel/recur scripts/run_tests.sh $(TEST_BINS) $(SAN_BINS) $(CLI_TESTS)
 

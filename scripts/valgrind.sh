@@ -20,9 +20,5 @@ if [ ${#bins[@]} -eq 0 ]; then
     done
 fi
 make -j2 "${bins[@]}" >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
-# Uninitialised-value errors are not counted yet: on the AVX2 path (the one
-# valgrind's CPU offers) the recurrent layers read arena memory they have
-# not written, with no effect on results (the parity tests pass under
-# valgrind) but a defect still; leaks and invalid reads and writes fail.
-export TEST_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,possible --undef-value-errors=no --suppressions=tests/valgrind.supp --error-exitcode=1"
+export TEST_WRAPPER="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,possible --suppressions=tests/valgrind.supp --error-exitcode=1"
 exec scripts/run_tests.sh "${bins[@]}"

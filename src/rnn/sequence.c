@@ -148,6 +148,15 @@ static void finish_c(const rc_seq *s, int t, const rc_real *cp, rc_real *cn, int
             memcpy(cols(cn, b, s->H, j0), cp + (size_t)b * s->H + j0, (size_t)(j1 - j0) * sizeof(rc_real));
 }
 
+/* Columns [j0, j1) of the rows of m past the live ones, which step t does
+ * not compute. Backward's dW_hr += DHᵀ M takes every row of M, DH being 0
+ * on these rows, so they need a finite value (uninitialised memory may hold
+ * a NaN, and 0 · NaN is NaN); 0 is the output of an ended sequence. */
+static void finish_m(const rc_seq *s, rc_real *m, int nb, int j0, int j1)
+{
+    for (int b = nb; s->keep && b < s->B; b++) memset(cols(m, b, s->H, j0), 0, (size_t)(j1 - j0) * sizeof(rc_real));
+}
+
 /* Step t, run by every thread of the loop's region; the worksharing loops
  * split it and their ends are its barriers. */
 static void step_forward(rc_seq *s, const rc_seq_io *io, rc_cell_kernels kern, int t)
@@ -175,7 +184,10 @@ static void step_forward(rc_seq *s, const rc_seq_io *io, rc_cell_kernels kern, i
         kern.forward(nb, H, j0, j1, xg, cell->split_hg ? hg : NULL, cell->split_hg && b_hh ? b_hh->data : NULL, hp,
                      cp, m, cn, saved);
         finish_c(s, t, cp, cn, j0, j1);
-        if (!w_hr) finish_h(s, io, t, hp, hn, j0, j1);
+        if (w_hr)
+            finish_m(s, m, nb, j0, j1);
+        else
+            finish_h(s, io, t, hp, hn, j0, j1);
     }
     if (!w_hr) return;
     /* h = m W_hrᵀ */

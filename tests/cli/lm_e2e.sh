@@ -2,8 +2,9 @@
 # End-to-end test of `recur lm` on the first 400 lines of Moby-Dick: the
 # command-line conventions (help, usage errors with status 2), training (the
 # loss falls), eval's keys and their relations, sample's length and seeding,
-# --resume giving a bit-identical model, SIGTERM, NaN detection and bad
-# input files. Prints "N passed, N failed" like the test binaries.
+# --resume giving a bit-identical model, SIGTERM, NaN detection (--on-nan
+# stop and skip) and bad input files. Prints "N passed, N failed" like the
+# test binaries.
 #
 #     tests/cli/lm_e2e.sh                         # runs build/rel/recur
 #     RECUR=build/asan/recur tests/cli/lm_e2e.sh
@@ -63,6 +64,9 @@ printf 'fine\nbad \xc3\x28 here\n' > "$tmp/bad.txt"
 run utf8 lm train --data "$tmp/bad.txt" --model "$tmp/u.st"
 check "invalid UTF-8: status 1 naming file, line and byte offset" eval \
     '[ $rc -eq 1 ] && has utf8.err "bad.txt" && has utf8.err "line 2, column 5 (byte offset 9)"'
+printf 'fine\nnul \000 here\n' > "$tmp/nul.txt"
+run nul lm train --data "$tmp/nul.txt" --model "$tmp/u.st"
+check "NUL byte: status 1 naming file, line and column" eval '[ $rc -eq 1 ] && has nul.err "nul.txt'"'"': NUL byte at line 2, column 5"'
 run empty lm train --data "$tmp/empty.txt" --model "$tmp/u.st"
 check "empty file: status 1" eval '[ $rc -eq 1 ] && has empty.err "empty"'
 run short lm train --data "$tmp/text.txt" --model "$tmp/u.st" --batch 4096 --seq-len 100
@@ -150,7 +154,9 @@ check "the interrupted run resumes" eval '[ $rc -eq 0 ] && has S2.out "\"event\"
 
 # ---- NaN ------------------------------------------------------------------------
 
-# SGD at lr 100 without clipping diverges within a few steps
+# SGD at lr 100 without clipping diverges at step 3 with this seed: the
+# parameters after step 2 overflow the forward pass. A divergence at step 1
+# would leave no checkpoint to check, so that fails the test.
 NAN=(--data "$tmp/text.txt" --model "$tmp/N.st" --cell rnn-relu --layers 1 --hidden 32 --embed 16 --seq-len 32
     --batch 8 --optimizer sgd --lr 100 --clip 0 --eval-every 0 --checkpoint-every 1 --quiet --json)
 run nan lm train "${NAN[@]}" --steps 200
@@ -158,10 +164,76 @@ bad_step=$(sed -n 's/.*step \([0-9]*\): the .* is .*/\1/p' "$tmp/nan.err")
 echo "diverged at step ${bad_step:-?}"
 check "NaN or Inf: status 1 naming the step, no model saved" eval \
     '[ $rc -eq 1 ] && [ -n "$bad_step" ] && has nan.err "nothing saved" && [ ! -e "$tmp/N.st" ]'
-if [ -n "$bad_step" ] && [ "$bad_step" -gt 1 ]; then
-    # the checkpoint's metadata is a JSON string inside the JSON header
-    check "the last checkpoint, of the step before the NaN, is intact" eval \
-        'head -c 65536 "$tmp/N.st.ckpt" | grep -a -q -F "\"checkpoint\":\"{\\\"step\\\":$((bad_step - 1)),"'
-fi
+check "the divergence comes after step 1 (so that a checkpoint precedes it)" eval \
+    '[ -n "$bad_step" ] && [ "$bad_step" -gt 1 ]'
+before=$((${bad_step:-1} - 1))
+# the checkpoint's metadata is a JSON string inside the JSON header
+check "the last checkpoint is of step $before, the step before the NaN" eval \
+    'head -c 65536 "$tmp/N.st.ckpt" | grep -a -q -F "\"checkpoint\":\"{\\\"step\\\":$before,"'
+run nanref lm train "${NAN[@]}" --model "$tmp/NR.st" --steps 200 --stop-after "$before"
+check "it is intact: byte-identical to that of a run stopped at step $before" eval \
+    '[ $rc -eq 0 ] && cmp "$tmp/NR.st.ckpt" "$tmp/N.st.ckpt"'
+# the parameters it holds overflow the next batch's forward pass whatever
+# the learning rate, so the resumed run meets the same NaN at the same step
+run nanresume lm train "${NAN[@]}" --steps 200 --resume "$tmp/N.st.ckpt" --no-quiet
+check "it loads: the run resumed from it takes up step $before and meets the same NaN" eval \
+    '[ $rc -eq 1 ] && has nanresume.err "resuming '"'"'$tmp/N.st.ckpt'"'"' at step $before" &&
+     diff <(tail -n 1 "$tmp/nan.err") <(tail -n 1 "$tmp/nanresume.err") > /dev/null'
+run nanopt lm train "${NAN[@]}" --steps 200 --on-nan ignore
+check "--on-nan takes stop or skip" eval '[ $rc -eq 2 ] && has nanopt.err "'"'"'ignore'"'"' is not one of stop, skip"'
+
+# --on-nan skip on the diverging run: every later batch is NaN too (the
+# parameters are), so it skips 9 and stops at the 10th in a row
+run nanskip lm train "${NAN[@]}" --model "$tmp/NS.st" --steps 200 --on-nan skip
+skipped=$(sed -n 's/.*step \([0-9]*\): .*; batch skipped.*/\1/p' "$tmp/nanskip.err" | tr '\n' ' ')
+check "--on-nan skip: steps $bad_step to $((before + 9)) skipped, stopped at the 10th in a row" eval \
+    '[ $rc -eq 1 ] && [ "$skipped" = "$(seq -s " " "$bad_step" $((before + 9))) " ] &&
+     has nanskip.err "step $((before + 10)): the loss is" && has nanskip.err "the 10th step in a row; stopped before the update, nothing saved" &&
+     [ ! -e "$tmp/NS.st" ]'
+
+# A checkpoint whose embedding row of 'D' is NaN: exactly the batches with a
+# 'D' among their inputs are not finite. Training text without validation
+# and in ASCII, so that characters are bytes: id of 'D' = 1 (<unk>) + the
+# distinct bytes below it; the batch of step k (from 1) is chunk (k-1) mod C
+# of the B streams of S = ⌊n/B⌋ characters, C = ⌊(S-1)/T⌋ (see lm_train.c).
+LC_ALL=C tr -d '\200-\377' < "$tmp/text.txt" > "$tmp/ascii.txt"
+POISON=(--data "$tmp/ascii.txt" --model "$tmp/P.st" --layers 1 --hidden 32 --embed 16 --seq-len 32 --batch 8
+    --lr 0.01 --valid-fraction 0 --eval-every 0 --checkpoint-every 0 --quiet --json)
+run p0 lm train "${POISON[@]}" --steps 1
+hlen=$(od -An -t u8 -N8 "$tmp/P.st.ckpt" | tr -d ' ')
+entry=$(head -c $((8 + hlen)) "$tmp/P.st.ckpt" | tail -c "$hlen" | grep -a -o '"embed.weight":{[^}]*}')
+begin=$(sed -n 's/.*"data_offsets":\[\([0-9]*\),.*/\1/p' <<< "$entry")
+id=$((1 + $(LC_ALL=C od -An -v -tu1 "$tmp/ascii.txt" | tr -s ' ' '\n' | sed '/^$/d' | sort -un | awk '$1 < 68' | wc -l)))
+for _ in $(seq 16); do printf '\000\000\300\177'; done |
+    dd of="$tmp/P.st.ckpt" bs=1 seek=$((8 + hlen + begin + id * 16 * 4)) conv=notrunc status=none
+cp "$tmp/P.st.ckpt" "$tmp/poisoned.ckpt"
+n=$(wc -c < "$tmp/ascii.txt")
+S=$((n / 8))
+expected=$(LC_ALL=C grep -o -b -F D "$tmp/ascii.txt" | cut -d: -f1 |
+    awk -v S="$S" -v C=$(((S - 1) / 32)) -v T=32 -v B=8 -v last=120 '
+        $1 < B * S && $1 % S < C * T { chunk[int(($1 % S) / T)] = 1 }
+        END { for (k = 2; k <= last; k++) if ((k - 1) % C in chunk) printf "%d ", k }')
+nexp=$(wc -w <<< "$expected")
+echo "embedding row $id of 'D' made NaN; batches with a 'D' among steps 2-120: $expected"
+run pstop lm train "${POISON[@]}" --steps 120 --resume "$tmp/P.st.ckpt"
+check "--on-nan stop: stops at the first batch with a 'D', naming the parameter" eval \
+    '[ $rc -eq 1 ] && [ "$nexp" -ge 3 ] &&
+     has pstop.err "step ${expected%% *}: the loss is NaN (parameter '"'"'embed.weight'"'"' is not finite); stopped"'
+# the mean loss of the updates (NaN if a skipped batch counted) falls from
+# ln 64 ≈ 4.2 (uniform over the vocabulary) to about 2.8 in 120 Adam steps
+cp "$tmp/poisoned.ckpt" "$tmp/P.st.ckpt"
+run pskip lm train "${POISON[@]}" --steps 120 --resume "$tmp/P.st.ckpt" --on-nan skip
+skipped=$(sed -n 's/.*step \([0-9]*\): the loss is NaN (parameter .embed.weight. is not finite); batch skipped.*/\1/p' \
+    "$tmp/pskip.err" | tr '\n' ' ')
+check "--on-nan skip: skips exactly the batches with a 'D', trains on the others" eval \
+    '[ $rc -eq 0 ] && [ "$skipped" = "$expected" ] && [ "$(field pskip.out skipped_batches | tail -n 1)" -eq "$nexp" ] &&
+     [ "$(grep -c "" "$tmp/pskip.err")" -eq "$nexp" ] && holds "l < 3.3" l="$(field pskip.out train_loss | head -n 1)"'
+# the optimizer's step count leaves out the skipped steps, and a resumed run
+# restores it and the count of skipped steps in a row
+cp "$tmp/poisoned.ckpt" "$tmp/P2.st.ckpt"
+run pskip1 lm train "${POISON[@]}" --model "$tmp/P2.st" --steps 120 --resume "$tmp/P2.st.ckpt" --on-nan skip --stop-after 60
+run pskip2 lm train "${POISON[@]}" --model "$tmp/P2.st" --steps 120 --resume "$tmp/P2.st.ckpt" --on-nan skip
+check "--on-nan skip, stopped after a skipped step and resumed: the same model" eval \
+    '[ $rc -eq 0 ] && cmp "$tmp/P.st" "$tmp/P2.st"'
 
 finish

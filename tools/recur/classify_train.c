@@ -175,8 +175,8 @@ int classify_train_main(int argc, char **argv)
     enc_add_opts(&t, &a.e, "min-count max-len word-dropout");
     cli_add_common(&t, c, "cell layers hidden embed dropout");
     enc_add_opts(&t, &a.e, "bidirectional char-features char-embed char-hidden");
-    cli_add_common(&t, c, "batch optimizer lr clip steps epochs time eval-every checkpoint-every stop-after seed "
-                          "threads json quiet");
+    cli_add_common(&t, c, "batch optimizer lr clip steps epochs time eval-every checkpoint-every stop-after on-nan "
+                          "seed threads json quiet");
     int rc = cli_parse(&t, argc, argv, stdout, stderr);
     if (rc == CLI_OK) rc = cli_check_common(&t, c, stderr);
     if (rc == CLI_OK && a.e.char_features && a.tokens == RC_TOKENS_CHAR)

@@ -34,6 +34,7 @@ static const char *const cell_names[] = {"lstm", "gru", "rnn", "rnn-relu", NULL}
 static const rc_rnn_mode cell_modes[] = {RC_LSTM, RC_GRU, RC_RNN_TANH, RC_RNN_RELU};
 static const char *const optim_names[] = {"adam", "adamw", "sgd", NULL};
 static const rc_optim_kind optim_kinds[] = {RC_OPTIM_ADAM, RC_OPTIM_ADAMW, RC_OPTIM_SGD};
+static const char *const on_nan_names[] = {"stop", "skip", NULL}; /* index = cli_on_nan */
 
 _Static_assert(sizeof cell_names / sizeof cell_names[0] == sizeof cell_modes / sizeof cell_modes[0] + 1,
                "every cell name selects a mode");
@@ -80,6 +81,9 @@ static const common_entry entries[] = {
           .help = "write MODEL.ckpt every N steps (0: only at the end or when stopped)"),
     ENTRY(stop_after, .name = "stop-after", .type = CLI_INT, .meta = "N", .min = 0, .max = INT_MAX,
           .help = "stop as if interrupted once step N is done (0: never)"),
+    ENTRY(on_nan, .name = "on-nan", .type = CLI_CHOICE, .choices = on_nan_names,
+          .help = "a step with a NaN or infinite loss or gradient: stop the run, or skip its batch (the 10th such "
+                  "step in a row stops)"),
     ENTRY(seed, .name = "seed", .type = CLI_INT, .meta = "N", .min = 0, .max = INT_MAX, .help = "random seed"),
     ENTRY(threads, .name = "threads", .type = CLI_INT, .meta = "N", .min = 1, .max = 256,
           .help = "threads of the recurrent layers and of BLAS (results are reproducible for a given seed and thread count)"),

@@ -30,6 +30,7 @@ typedef struct cli_common {
     double time;
     double valid_fraction;
     int eval_every, checkpoint_every, stop_after;
+    int on_nan; /* cli_on_nan */
     /* every command */
     int seed, threads;
     bool json, quiet;
@@ -44,6 +45,9 @@ void cli_add_common(cli_table *t, cli_common *c, const char *names);
 /* The shared entry `name` bound to c, for a task that changes its help text
  * or makes it required before cli_add(). */
 cli_opt cli_common_opt(cli_common *c, const char *name);
+
+/* What --on-nan does with a step whose loss or gradient is not finite. */
+typedef enum cli_on_nan { CLI_ON_NAN_STOP, CLI_ON_NAN_SKIP } cli_on_nan;
 
 /* The recurrent layer and optimizer chosen by --cell and --optimizer. */
 rc_rnn_mode cli_cell_mode(const cli_common *c);

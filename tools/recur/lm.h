@@ -21,6 +21,10 @@ int lm_train_main(int argc, char **argv);
 int lm_eval_main(int argc, char **argv);
 int lm_sample_main(int argc, char **argv);
 
+/* Reads the UTF-8 text at path as code points. Errors: those of
+ * rc_text_read, and RC_E_FORMAT naming the line and column of a NUL byte. */
+rc_status lm_read_text(rc_text *text, const char *path);
+
 /* The options that define the network, stored in a model's "config". */
 #define LM_ARCH_OPTIONS "cell layers hidden embed dropout"
 

@@ -78,7 +78,7 @@ int lm_eval_main(int argc, char **argv)
     int *ids = NULL;
     double loss = 0;
     rc_status s = lm_model_load(&m, &vocab, c.model);
-    if (s == RC_OK) s = rc_text_read(&text, c.data, RC_TEXT_MAX_BYTES);
+    if (s == RC_OK) s = lm_read_text(&text, c.data);
     if (s == RC_OK && !(ids = malloc(text.n * sizeof *ids))) s = rc_error(RC_E_NOMEM, "out of memory");
     if (s == RC_OK) s = rc_graph_create(&g);
     size_t unknown = 0;

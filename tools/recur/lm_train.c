@@ -90,8 +90,8 @@ typedef struct lm_data {
 static rc_status load_data(lm_data *d, const cli_common *c)
 {
     memset(d, 0, sizeof *d);
-    rc_status s = rc_text_read(&d->text, c->data, RC_TEXT_MAX_BYTES);
-    if (s == RC_OK && c->valid) s = rc_text_read(&d->valid_text, c->valid, RC_TEXT_MAX_BYTES);
+    rc_status s = lm_read_text(&d->text, c->data);
+    if (s == RC_OK && c->valid) s = lm_read_text(&d->valid_text, c->valid);
     if (s != RC_OK) return s;
     size_t n = d->text.n, held = (size_t)((double)n * c->valid_fraction);
     d->n_train = n - held;
@@ -168,8 +168,8 @@ int lm_train_main(int argc, char **argv)
     cli_add(&t, model);
     cli_add_common(&t, &c, "resume " LM_ARCH_OPTIONS);
     lm_add_seq_len(&t, &seq_len);
-    cli_add_common(&t, &c, "batch optimizer lr clip steps epochs time eval-every checkpoint-every stop-after seed "
-                           "threads json quiet");
+    cli_add_common(&t, &c, "batch optimizer lr clip steps epochs time eval-every checkpoint-every stop-after on-nan "
+                           "seed threads json quiet");
     int rc = cli_parse(&t, argc, argv, stdout, stderr);
     if (rc == CLI_OK) rc = cli_check_common(&t, &c, stderr);
     if (rc != CLI_OK) return rc == CLI_HELP_SHOWN ? 0 : rc;

@@ -14,7 +14,9 @@
 #include "model_file.h"
 #include "progress.h"
 
-enum { MAX_META = 6 };
+/* --on-nan skip stops the run at the MAX_NONFINITE_RUN-th non-finite step
+ * in a row: by then the parameters themselves are the likely cause. */
+enum { MAX_META = 6, MAX_NONFINITE_RUN = 10 };
 
 typedef struct trainer {
     const cli_train_task *task;
@@ -27,7 +29,9 @@ typedef struct trainer {
     int64_t best_step;
     double best_valid;    /* the lowest value of the task's best_by metric; INFINITY until a validation */
     double loss_sum;      /* training loss summed since the last evaluation */
-    int64_t loss_count;
+    int64_t loss_count;   /* updates since the last evaluation */
+    int64_t skipped;      /* batches skipped by --on-nan skip (steps without an update) */
+    int64_t skip_run;     /* the latest of them that came in a row */
     double start;
     cli_progress progress;
 } trainer;
@@ -73,9 +77,10 @@ static json_t *checkpoint_json(const trainer *tr)
     char hex[4][17];
     for (int i = 0; i < 4; i++) snprintf(hex[i], sizeof hex[i], "%016" PRIx64, r->s[i]);
     json_t *best = isfinite(tr->best_valid) ? json_real(tr->best_valid) : json_null();
-    return json_pack("{s:I, s:[ssss], s:o, s:I, s:f, s:I, s:O}", "step", (json_int_t)tr->step, "rng", hex[0], hex[1],
-                     hex[2], hex[3], "best_valid", best, "best_step", (json_int_t)tr->best_step, "loss_sum",
-                     tr->loss_sum, "loss_count", (json_int_t)tr->loss_count, "identity", (json_t *)tr->task->identity);
+    return json_pack("{s:I, s:[ssss], s:o, s:I, s:f, s:I, s:I, s:I, s:O}", "step", (json_int_t)tr->step, "rng", hex[0],
+                     hex[1], hex[2], hex[3], "best_valid", best, "best_step", (json_int_t)tr->best_step, "loss_sum",
+                     tr->loss_sum, "loss_count", (json_int_t)tr->loss_count, "skipped", (json_int_t)tr->skipped,
+                     "skip_run", (json_int_t)tr->skip_run, "identity", (json_t *)tr->task->identity);
 }
 
 static rc_status write_checkpoint(trainer *tr)
@@ -126,16 +131,19 @@ static rc_status identity_mismatch(const json_t *was, const json_t *now, const c
  * after checking that the run's identity matches. */
 static rc_status restore_counters(trainer *tr, const json_t *j, const char *path)
 {
-    json_int_t step, best_step, loss_count;
+    json_int_t step, best_step, loss_count, skipped = 0, skip_run = 0;
     const char *rng[4];
     json_t *best, *identity;
     double loss_sum;
     json_error_t err;
-    if (json_unpack_ex((json_t *)j, &err, JSON_STRICT, "{s:I, s:[ssss], s:o, s:I, s:F, s:I, s:o}", "step", &step, "rng",
-                       &rng[0], &rng[1], &rng[2], &rng[3], "best_valid", &best, "best_step", &best_step, "loss_sum",
-                       &loss_sum, "loss_count", &loss_count, "identity", &identity))
+    /* "skipped" and "skip_run" are absent from checkpoints written before --on-nan */
+    if (json_unpack_ex((json_t *)j, &err, JSON_STRICT, "{s:I, s:[ssss], s:o, s:I, s:F, s:I, s?I, s?I, s:o}", "step",
+                       &step, "rng", &rng[0], &rng[1], &rng[2], &rng[3], "best_valid", &best, "best_step", &best_step,
+                       "loss_sum", &loss_sum, "loss_count", &loss_count, "skipped", &skipped, "skip_run", &skip_run,
+                       "identity", &identity))
         return rc_error(RC_E_FORMAT, "'%s': bad \"checkpoint\" metadata: %s", path, err.text);
-    if (step < 0 || best_step < 0 || best_step > step || loss_count < 0 || loss_count > step ||
+    if (step < 0 || best_step < 0 || best_step > step || skipped < 0 || skipped > step || skip_run < 0 ||
+        skip_run > skipped || skip_run >= MAX_NONFINITE_RUN || loss_count < 0 || loss_count > step - skipped ||
         !(json_is_null(best) || json_is_number(best)) || !isfinite(loss_sum))
         return rc_error(RC_E_FORMAT, "'%s': inconsistent \"checkpoint\" counters", path);
     rc_rng *r = rc_graph_rng(tr->g);
@@ -148,7 +156,9 @@ static rc_status restore_counters(trainer *tr, const json_t *j, const char *path
     tr->best_valid = json_is_null(best) ? INFINITY : json_number_value(best);
     tr->loss_sum = loss_sum;
     tr->loss_count = loss_count;
-    return rc_optim_set_steps(tr->opt, step);
+    tr->skipped = skipped;
+    tr->skip_run = skip_run;
+    return rc_optim_set_steps(tr->opt, step - skipped);
 }
 
 static rc_status read_checkpoint(trainer *tr, const char *path)
@@ -166,6 +176,67 @@ static rc_status read_checkpoint(trainer *tr, const char *path)
 
 /* ---- steps and evaluation ---------------------------------------------- */
 
+/* The name of the first tensor of ps whose values (or gradients) are not all
+ * finite, or NULL. */
+static const char *nonfinite_tensor(const rc_params *ps, bool grads)
+{
+    for (size_t i = 0; i < rc_params_count(ps); i++) {
+        const rc_tensor *t = rc_params_tensor(ps, i);
+        const rc_real *v = grads ? t->grad : t->data;
+        for (size_t j = 0; v && j < t->numel; j++)
+            if (!isfinite(v[j])) return rc_params_name(ps, i);
+    }
+    return NULL;
+}
+
+/* Says which value of a non-finite step is not finite: the loss, the
+ * gradient of a parameter, or only the gradient norm (an overflow of finite
+ * gradients); and a parameter that is not finite, the likely cause. NaN is
+ * printed without the sign that printf would show. */
+static void describe_nonfinite(const trainer *tr, double loss, rc_real norm, char *buf, size_t size)
+{
+    const rc_params *ps = tr->task->params;
+    const char *grad = nonfinite_tensor(ps, true), *param = nonfinite_tensor(ps, false);
+    char value[32];
+    double v = isfinite(loss) ? (double)norm : loss;
+    if (isnan(v)) snprintf(value, sizeof value, "NaN");
+    else snprintf(value, sizeof value, "%g", v);
+    int n;
+    if (!isfinite(loss)) n = snprintf(buf, size, "the loss is %s", value);
+    else if (grad) n = snprintf(buf, size, "the gradient of '%s' is not finite (gradient norm %s)", grad, value);
+    else n = snprintf(buf, size, "the gradient norm is %s", value);
+    if (param && n >= 0 && (size_t)n < size) snprintf(buf + n, size - (size_t)n, " (parameter '%s' is not finite)", param);
+}
+
+/* A step whose loss or gradient norm is not finite: an error, or with
+ * --on-nan skip a step without an update. */
+static rc_status nonfinite_step(trainer *tr, double loss, rc_real norm)
+{
+    const cli_train_task *task = tr->task;
+    char what[512];
+    describe_nonfinite(tr, loss, norm, what, sizeof what);
+    long long step = (long long)tr->step + 1;
+    if (tr->c->on_nan == CLI_ON_NAN_STOP)
+        return rc_error(RC_E_NUMERIC, "step %lld: %s; stopped before the update, nothing saved", step, what);
+    if (tr->skip_run + 1 >= MAX_NONFINITE_RUN)
+        return rc_error(RC_E_NUMERIC, "step %lld: %s, the %dth step in a row; stopped before the update, nothing saved",
+                        step, what, MAX_NONFINITE_RUN);
+    rc_params_zero_grad(task->params);
+    /* the batch may have left NaN in the carried state; zero is where every
+     * stream starts, at each epoch */
+    for (size_t i = 0; task->state && i < rc_params_count(task->state); i++) {
+        rc_tensor *t = rc_params_tensor(task->state, i);
+        memset(t->data, 0, t->numel * sizeof *t->data);
+    }
+    tr->step++;
+    tr->skipped++;
+    tr->skip_run++;
+    cli_progress_break(&tr->progress);
+    fprintf(stderr, "%s: step %lld: %s; batch skipped (%lld skipped so far)\n", task->cmd, step, what,
+            (long long)tr->skipped);
+    return RC_OK;
+}
+
 static rc_status train_step(trainer *tr)
 {
     const cli_train_task *task = tr->task;
@@ -175,13 +246,11 @@ static rc_status train_step(trainer *tr)
     rc_status s = task->step(task->self, tr->g, tr->step, &loss);
     if (s != RC_OK) return s;
     rc_real norm = rc_clip_grad_norm(task->params, tr->c->clip > 0 ? (rc_real)tr->c->clip : (rc_real)INFINITY);
-    if (!isfinite(loss) || !isfinite(norm))
-        return rc_error(RC_E_NUMERIC, "step %lld: the %s is %g; stopped before the update, nothing saved",
-                        (long long)tr->step + 1, isfinite(loss) ? "gradient norm" : "loss",
-                        isfinite(loss) ? (double)norm : loss);
+    if (!isfinite(loss) || !isfinite(norm)) return nonfinite_step(tr, loss, norm);
     s = rc_optim_step(tr->opt);
     if (s != RC_OK) return s;
     tr->step++;
+    tr->skip_run = 0;
     tr->loss_sum += loss;
     tr->loss_count++;
     return RC_OK;
@@ -205,6 +274,18 @@ static rc_status validate(trainer *tr, json_t *rec, double *loss)
     return s;
 }
 
+/* Adds "skipped_batches" to a record under --on-nan skip; NULL (out of
+ * memory) when rec is NULL or the key cannot be added. */
+static json_t *with_skipped(const trainer *tr, json_t *rec)
+{
+    if (rec && tr->c->on_nan == CLI_ON_NAN_SKIP &&
+        json_object_set_new(rec, "skipped_batches", json_integer((json_int_t)tr->skipped))) {
+        json_decref(rec);
+        rec = NULL;
+    }
+    return rec;
+}
+
 static const char *best_by(const cli_train_task *task) { return task->best_by ? task->best_by : "valid_loss"; }
 
 /* The value of the task's best_by metric in rec. */
@@ -225,8 +306,10 @@ static rc_status selection_value(const trainer *tr, const json_t *rec, double *v
 static rc_status evaluate(trainer *tr)
 {
     const cli_train_task *task = tr->task;
-    json_t *rec = json_pack("{s:s, s:I, s:f, s:f}", "event", "eval", "step", (json_int_t)tr->step, "epoch", epoch_of(tr),
-                            "train_loss", tr->loss_sum / (double)tr->loss_count);
+    /* no update since the last record (every batch skipped): no mean */
+    json_t *train_loss = tr->loss_count > 0 ? json_real(tr->loss_sum / (double)tr->loss_count) : json_null();
+    json_t *rec = with_skipped(tr, json_pack("{s:s, s:I, s:f, s:o}", "event", "eval", "step", (json_int_t)tr->step,
+                                             "epoch", epoch_of(tr), "train_loss", train_loss));
     if (!rec) return rc_error(RC_E_NOMEM, "out of memory");
     double loss = 0, value = 0;
     rc_status s = task->has_valid ? validate(tr, rec, &loss) : RC_OK;
@@ -266,9 +349,9 @@ static int finish(trainer *tr)
     json_t *best = isfinite(tr->best_valid) ? json_real(tr->best_valid) : json_null();
     char key[CLI_NAME_MAX + 8];
     snprintf(key, sizeof key, "best_%s", best_by(tr->task));
-    s = cli_emit(json_pack("{s:s, s:I, s:I, s:o, s:s, s:f}", "event", "done", "step", (json_int_t)tr->step, "best_step",
-                           (json_int_t)tr->best_step, key, best, "model", tr->c->model, "elapsed",
-                           cli_now() - tr->start),
+    s = cli_emit(with_skipped(tr, json_pack("{s:s, s:I, s:I, s:o, s:s, s:f}", "event", "done", "step",
+                                            (json_int_t)tr->step, "best_step", (json_int_t)tr->best_step, key, best,
+                                            "model", tr->c->model, "elapsed", cli_now() - tr->start)),
                  tr->c->json, stdout);
     return s == RC_OK ? 0 : report(tr, NULL);
 }

@@ -18,8 +18,10 @@
  *     final model is bit-identical to that of an uninterrupted run with the
  *     same seed and thread count;
  *   - a NaN or infinite loss or gradient norm stops the run before the
- *     update, reporting the step; nothing is saved, so the model file and
- *     the last checkpoint stay as they were;
+ *     update, reporting the step and the tensor; nothing is saved, so the
+ *     model file and the last checkpoint stay as they were. With --on-nan
+ *     skip the batch is dropped instead (no update, the carried state reset)
+ *     and counted, up to 9 in a row;
  *   - progress on stderr and metrics records on stdout.
  *
  * Exit statuses: 0 done (or stopped by --stop-after), 1 error, 128 + signal

@@ -323,8 +323,8 @@ int translate_train_main(int argc, char **argv)
     cli_add(&t, (cli_opt){.name = "teacher-forcing", .type = CLI_REAL, .field = &r.teacher_forcing, .meta = "R",
                           .min = 0, .max = 1,
                           .help = "probability of feeding the gold previous token at each step (else the predicted)"});
-    cli_add_common(&t, &c, "batch optimizer lr clip steps epochs time eval-every checkpoint-every stop-after seed "
-                           "threads json quiet");
+    cli_add_common(&t, &c, "batch optimizer lr clip steps epochs time eval-every checkpoint-every stop-after on-nan "
+                           "seed threads json quiet");
     int rc = cli_parse(&t, argc, argv, stdout, stderr);
     if (rc == CLI_OK) rc = cli_check_common(&t, &c, stderr);
     if (rc != CLI_OK) return rc == CLI_HELP_SHOWN ? 0 : rc;
