@@ -695,6 +695,35 @@ static void test_arena_garbage_does_not_reach_grads(void)
     fixture_free(&f);
 }
 
+/* A NaN in the input reaches the output in every mode, as in PyTorch, so
+ * that training's NaN check sees it (relu must not turn it into 0). */
+static void test_nan_propagates(void)
+{
+    for (int v = 0; v < N_VARIANTS; v++) {
+        rc_rnn_config cfg = rc_rnn_config_default(variants[v].mode, 3, 4);
+        cfg.proj_size = variants[v].proj;
+        fixture f;
+        fixture_init(&f, cfg, 3, 2, true, false, 90);
+        for (int k = 0; k < 3; k++) f.x->data[k] = (rc_real)NAN; /* step 0, batch 0 */
+        rc_graph *g;
+        RC_CHECK_OK(rc_graph_create(&g));
+        rc_rnn_result r;
+        RC_CHECK_OK(rc_rnn_forward(f.m, g, f.x, NULL, NULL, NULL, &r));
+        int P = h_out(&cfg);
+        int nan_b0 = 0, nan_b1 = 0;
+        for (int j = 0; j < P; j++) {
+            nan_b0 += isnan((double)r.h_n->data[j]);
+            nan_b1 += isnan((double)r.h_n->data[P + j]);
+        }
+        RC_CHECK(nan_b0 == P && nan_b1 == 0, "%s: NaN in h_n: %d of %d units of the NaN sequence, %d of the other",
+                 variants[v].name, nan_b0, P, nan_b1);
+        printf("  %-9s NaN input: h_n NaN in %d/%d units of its sequence, %d of the other\n", variants[v].name, nan_b0,
+               P, nan_b1);
+        rc_graph_free(g);
+        fixture_free(&f);
+    }
+}
+
 int main(void)
 {
     RC_RUN(test_mode_names_and_defaults);
@@ -704,6 +733,7 @@ int main(void)
     RC_RUN(test_lengths_match_separate_runs);
     RC_RUN(test_dropout_training_only);
     RC_RUN(test_no_grad_records_nothing);
+    RC_RUN(test_nan_propagates);
     RC_RUN(test_parameter_names);
     RC_RUN(test_config_errors);
     RC_RUN(test_forward_errors);

@@ -38,7 +38,7 @@ static void rnn_relu_forward(int B, int H, int j0, int j1, const rc_real *xg, co
     /* h' = relu(W_ih x + b_ih + W_hh h + b_hh) */
     FOR_UNITS (i, B, H, j0, j1) {
         rc_real a = xg[i];
-        h[i] = a > 0 ? a : 0;
+        h[i] = a < 0 ? 0 : a; /* a NaN passes through, as in PyTorch, so the NaN check sees it */
     }
 }
 
