@@ -12,6 +12,9 @@
 #   scripts/fuzz.sh                 20 s per target (part of scripts/test.sh)
 #   scripts/fuzz.sh 600             a longer run
 #   scripts/fuzz.sh 600 safetensors only the named targets
+#   FUZZ_RUNS=1000000 scripts/fuzz.sh 3600
+#                                   each target until 1,000,000 executions
+#                                   (or the time limit, whichever comes first)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,6 +59,7 @@ for t in "${targets[@]}"; do
     args=(-max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1
           -artifact_prefix="$crashes/")
     [ -f "tests/fuzz/$t.dict" ] && args+=(-dict="tests/fuzz/$t.dict")
+    [ -n "${FUZZ_RUNS:-}" ] && args+=(-runs="$FUZZ_RUNS")
     dirs=("$work")
     for d in "tests/fuzz/corpus/$t" "tests/fuzz/regressions/$t"; do
         [ -d "$d" ] && dirs+=("$d")
@@ -63,10 +67,11 @@ for t in "${targets[@]}"; do
     "build/fuzz/bin/fuzz_$t" "${args[@]}" "${dirs[@]}" >"$log" 2>&1
     rc=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+    took=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -n 1)
     cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -n 1)
     if [ "$rc" -eq 0 ]; then
         passed=$((passed + 1))
-        echo "fuzz $t: ok, ${execs:-?} executions in ${secs} s, ${cov:-cov: ?}, corpus $(ls "$work" | wc -l) files"
+        echo "fuzz $t: ok, ${execs:-?} executions in ${took:-$secs} s, ${cov:-cov: ?}, corpus $(ls "$work" | wc -l) files"
     else
         failed=$((failed + 1))
         echo "fuzz $t: FAIL (exit $rc) after ${execs:-?} executions; log $log"
