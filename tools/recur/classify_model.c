@@ -19,11 +19,16 @@ enum { NO_TARGET = -100 };
 
 classify_arch classify_arch_defaults(void)
 {
-    classify_arch a = {.c = cli_common_defaults, .e = enc_opts_defaults, .tokens = RC_TOKENS_WORD, .pool = POOL_MAX};
+    classify_arch a = {.c = cli_common_defaults, .e = enc_opts_defaults, .tokens = RC_TOKENS_WORD, .pool = POOL_MEAN};
     a.c.layers = 1;
     a.c.hidden = 128;
     a.c.embed = 100;
     a.c.dropout = 0.5;
+    /* A few thousand sentences overfit a 100-wide embedding within a few
+     * epochs: rare words as <unk> and word dropout were worth 2 points of
+     * validation accuracy on sentence polarity (README). */
+    a.e.min_count = 2;
+    a.e.word_dropout = 0.3;
     return a;
 }
 
