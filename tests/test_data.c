@@ -170,6 +170,17 @@ static void test_read_files(void)
     RC_CHECK(nb == n && memcmp(bytes, big, n) == 0 && bytes[n] == '\0', "raw read: %zu bytes", nb);
     free(bytes);
     RC_CHECK(rc_file_read(path, n - 1, &bytes, &nb) == RC_E_INVALID && bytes == NULL, "%s", rc_last_error());
+    /* an open stream, named by the caller */
+    FILE *fp = fopen(path, "rb");
+    RC_CHECK(fp && rc_stream_read(fp, "standard input", n, &bytes, &nb) == RC_OK && nb == n &&
+                 memcmp(bytes, big, n) == 0 && bytes[n] == '\0',
+             "stream read: %zu bytes", nb);
+    free(bytes);
+    if (fp) rewind(fp);
+    RC_CHECK(fp && rc_stream_read(fp, "standard input", n - 1, &bytes, &nb) == RC_E_INVALID && bytes == NULL &&
+                 strncmp(rc_last_error(), "standard input: ", 16) == 0 && strstr(rc_last_error(), "limit"),
+             "%s", rc_last_error());
+    if (fp) fclose(fp);
     free(big);
     remove(path);
 }

@@ -78,8 +78,13 @@ void rc_text_free(rc_text *t);
 
 /* Reads the whole file at path as bytes: *out (NUL-terminated, *n bytes
  * before the NUL) is freed by the caller with free(). An empty file gives
- * n = 0. Errors: RC_E_IO, RC_E_INVALID for more than max_bytes, RC_E_NOMEM. */
+ * n = 0. Errors: RC_E_IO, RC_E_INVALID for more than max_bytes, RC_E_NOMEM,
+ * each naming the quoted path. */
 rc_status rc_file_read(const char *path, size_t max_bytes, char **out, size_t *n);
+
+/* rc_file_read of the open stream fp (read to its end, not closed), with
+ * name starting every message ("standard input"). */
+rc_status rc_stream_read(FILE *fp, const char *name, size_t max_bytes, char **out, size_t *n);
 
 /* ---- tab-separated records --------------------------------------------- */
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "recur/data.h"
+#include "data/store.h"
 
 struct rc_line_reader {
     FILE *fp;
@@ -130,13 +130,9 @@ rc_status rc_line_file_open(rc_line_reader **out, FILE **fp, const char *path)
     *out = NULL;
     *fp = fopen(path, "rb");
     if (!*fp) return rc_error(RC_E_IO, "'%s': cannot open: %s", path, strerror(errno));
-    size_t n = strlen(path) + 3;
-    char *name = malloc(n);
-    rc_status s = name ? RC_OK : rc_error(RC_E_NOMEM, "'%s': out of memory", path);
-    if (s == RC_OK) {
-        snprintf(name, n, "'%s'", path);
-        s = rc_line_reader_create(out, *fp, name, RC_LINE_MAX_BYTES);
-    }
+    char *name = rc_quoted_path(path);
+    rc_status s = name ? rc_line_reader_create(out, *fp, name, RC_LINE_MAX_BYTES)
+                       : rc_error(RC_E_NOMEM, "'%s': out of memory", path);
     free(name);
     if (s != RC_OK) {
         fclose(*fp);

@@ -1,5 +1,6 @@
 #include "data/store.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,4 +42,12 @@ const char *rc_trim(const char *s, size_t *n)
     }
     while (*n > 0 && rc_is_blank(s[*n - 1])) (*n)--;
     return s;
+}
+
+char *rc_quoted_path(const char *path)
+{
+    size_t n = strlen(path) + 3;
+    char *name = malloc(n);
+    if (name) snprintf(name, n, "'%s'", path);
+    return name;
 }

@@ -1,6 +1,7 @@
 /*
  * Growing storage for the readers: the bytes of every string in one pool
- * (NUL-terminated, addressed by offset while it grows) and arrays of sizes.
+ * (NUL-terminated, addressed by offset while it grows) and arrays of sizes;
+ * and the small string helpers they share.
  */
 #ifndef RC_DATA_STORE_H
 #define RC_DATA_STORE_H
@@ -25,5 +26,9 @@ bool rc_is_blank(char c);
 
 /* Drops the blanks at both ends of s[0..*n), returning the new start. */
 const char *rc_trim(const char *s, size_t *n);
+
+/* "'path'", how messages name a file: allocated (free it), NULL when out
+ * of memory. */
+char *rc_quoted_path(const char *path);
 
 #endif

@@ -1,20 +1,24 @@
 /*
- * Reading whole files and decoding them into code points, with errors that
- * point at the file, line, column and byte offset of the first bad byte.
+ * Reading whole files and streams, and decoding them into code points, with
+ * errors that point at the file, line, column and byte offset of the first
+ * bad byte.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "recur/data.h"
+#include "data/store.h"
 
 enum { READ_CHUNK = 1 << 16 };
 
-/* Reads fp to its end into a growing buffer, never holding more than
- * max_bytes + 1 bytes: one byte past the limit proves the file too large. */
-static rc_status read_stream(FILE *fp, const char *path, size_t max_bytes, char **out, size_t *n)
+rc_status rc_stream_read(FILE *fp, const char *name, size_t max_bytes, char **out, size_t *n)
 {
+    *out = NULL;
+    *n = 0;
+    if (max_bytes > SIZE_MAX - 2) max_bytes = SIZE_MAX - 2;
+    /* never more than max_bytes + 1 bytes held: one byte past the limit
+     * proves the input too large */
     char *buf = NULL;
     size_t len = 0, cap = 0;
     for (;;) {
@@ -24,7 +28,7 @@ static rc_status read_stream(FILE *fp, const char *path, size_t max_bytes, char 
             char *nb = realloc(buf, want);
             if (!nb) {
                 free(buf);
-                return rc_error(RC_E_NOMEM, "'%s': out of memory reading the file", path);
+                return rc_error(RC_E_NOMEM, "%s: out of memory while reading", name);
             }
             buf = nb;
             cap = want;
@@ -34,14 +38,14 @@ static rc_status read_stream(FILE *fp, const char *path, size_t max_bytes, char 
         len += k;
         if (len > max_bytes) {
             free(buf);
-            return rc_error(RC_E_INVALID, "'%s': file is larger than the limit of %zu bytes", path, max_bytes);
+            return rc_error(RC_E_INVALID, "%s: larger than the limit of %zu bytes", name, max_bytes);
         }
         if (k < room) break;
     }
     if (ferror(fp)) {
         int err = errno;
         free(buf);
-        return rc_error(RC_E_IO, "'%s': read failed: %s", path, strerror(err));
+        return rc_error(RC_E_IO, "%s: read failed: %s", name, strerror(err));
     }
     buf[len] = '\0';
     *out = buf;
@@ -53,10 +57,11 @@ rc_status rc_file_read(const char *path, size_t max_bytes, char **out, size_t *n
 {
     *out = NULL;
     *n = 0;
-    if (max_bytes > SIZE_MAX - 2) max_bytes = SIZE_MAX - 2;
     FILE *fp = fopen(path, "rb");
     if (!fp) return rc_error(RC_E_IO, "'%s': cannot open: %s", path, strerror(errno));
-    rc_status s = read_stream(fp, path, max_bytes, out, n);
+    char *name = rc_quoted_path(path);
+    rc_status s = name ? rc_stream_read(fp, name, max_bytes, out, n) : rc_error(RC_E_NOMEM, "'%s': out of memory", path);
+    free(name);
     fclose(fp);
     return s;
 }

@@ -2,50 +2,12 @@
  * `recur translate predict`: translates each line of standard input and
  * prints the hypotheses, optionally drawing their attention weights.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "heatmap.h"
 #include "metrics.h"
 #include "translate.h"
-
-enum { READ_CHUNK = 1 << 16 };
-
-/* Reads all of fp (at most max bytes). Errors: RC_E_IO, RC_E_INVALID when
- * larger, RC_E_NOMEM. */
-static rc_status read_all(FILE *fp, const char *name, size_t max, char **out, size_t *n)
-{
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (cap - len < READ_CHUNK) {
-            size_t want = cap < READ_CHUNK ? 2 * READ_CHUNK : 2 * cap;
-            char *grown = realloc(buf, want);
-            if (!grown) {
-                free(buf);
-                return rc_error(RC_E_NOMEM, "%s: out of memory reading", name);
-            }
-            buf = grown;
-            cap = want;
-        }
-        size_t k = fread(buf + len, 1, cap - len, fp);
-        len += k;
-        if (len > max) {
-            free(buf);
-            return rc_error(RC_E_INVALID, "%s: more than the limit of %zu bytes", name, max);
-        }
-        if (k == 0) break;
-    }
-    if (ferror(fp)) {
-        int err = errno;
-        free(buf);
-        return rc_error(RC_E_IO, "%s: read failed: %s", name, strerror(err));
-    }
-    *out = buf;
-    *n = len;
-    return RC_OK;
-}
 
 /* The tokens of text as NUL-terminated strings into *labels (freed with
  * free_labels); *n their count. */
@@ -177,7 +139,7 @@ int translate_predict_main(int argc, char **argv)
     rc_status s = tr_model_load(&m, c.model);
     if (s == RC_OK && map && !tr_arch_has_attention(&m.arch))
         s = rc_error(RC_E_INVALID, "--attention-map: the model '%s' has no attention (--attention none)", c.model);
-    if (s == RC_OK) s = read_all(stdin, "standard input", RC_TEXT_MAX_BYTES, &bytes, &n);
+    if (s == RC_OK) s = rc_stream_read(stdin, "standard input", RC_TEXT_MAX_BYTES, &bytes, &n);
     if (s == RC_OK) s = rc_tsv_parse(&in, "standard input", bytes, n, 1);
     if (s == RC_OK)
         s = tr_texts_encode(&src, &m.src_vocab, m.arch.src_tokens, in.cells, in.rows, 1, "standard input", in.lines);
