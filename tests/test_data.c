@@ -318,10 +318,12 @@ static void test_tsv(void)
     expect_tsv_error(LIT("a\tb\n\nc\n"), 2, RC_E_FORMAT, "pairs.tsv: line 3: expected 2 tab-separated fields, got 1");
     expect_tsv_error(LIT("a\t\n"), 2, RC_E_FORMAT, "pairs.tsv: line 1: field 2 is empty");
     expect_tsv_error(LIT("\tb\n"), 2, RC_E_FORMAT, "pairs.tsv: line 1: field 1 is empty");
-    /* é then a lone continuation byte: column 3 of line 2, byte offset 7 */
+    /* é then a lone continuation byte: column 3 of line 2, its 4th byte */
     expect_tsv_error(LIT("a\tb\n\xC3\xA9\t\x80\n"), 2, RC_E_FORMAT,
-                     "pairs.tsv: invalid UTF-8 at line 2, column 3 (byte offset 7): unexpected continuation byte");
-    expect_tsv_error(LIT("a\tb\nc\td\0e\n"), 2, RC_E_FORMAT, "pairs.tsv: line 2, column 4 (byte offset 7): NUL byte");
+                     "pairs.tsv: line 2: invalid UTF-8 at column 3 (byte 4 of the line): unexpected continuation byte");
+    expect_tsv_error(LIT("a\tb\nc\td\0e\n"), 2, RC_E_FORMAT, "pairs.tsv: line 2: NUL byte at column 4");
+    /* a field error on a line after one with invalid UTF-8: the first bad line is named */
+    expect_tsv_error(LIT("a\tb\n\xFF\tb\nc\n"), 2, RC_E_FORMAT, "pairs.tsv: line 2: invalid UTF-8 at column 1");
     expect_tsv_error(LIT(""), 2, RC_E_FORMAT, "pairs.tsv: no records");
     expect_tsv_error(LIT("\n\r\n\n"), 2, RC_E_FORMAT, "pairs.tsv: no records");
     expect_tsv_error(LIT("a\n"), 0, RC_E_INVALID, "fields = 0");

@@ -99,13 +99,14 @@ typedef struct rc_tsv {
     char *buf;          /* the storage the cells point into */
 } rc_tsv;
 
-/* Splits n bytes into records. Lines end with "\n" (the last may not), a
- * "\r" before it is dropped, and blank lines are skipped; fields are
- * separated by single tabs and kept verbatim (spaces included; there is no
- * quoting). Errors, all RC_E_FORMAT with a message naming NAME and the line:
- * "NAME: line L: expected 2 tab-separated fields, got 3", "NAME: line L:
- * field F is empty", invalid UTF-8 (as rc_text_decode, with the column and
- * byte offset), a NUL byte, no records at all. RC_E_INVALID for fields < 1,
+/* Splits n bytes into records. The lines are those of the line reader
+ * (see "lines" below: "\n" ends a line, a "\r" before it is dropped, the
+ * last line may lack it), and blank lines are skipped; fields are separated
+ * by single tabs and kept verbatim (spaces included; there is no quoting).
+ * Errors, all RC_E_FORMAT with a message naming NAME and the line: "NAME:
+ * line L: expected 2 tab-separated fields, got 3", "NAME: line L: field F
+ * is empty", invalid UTF-8 and NUL bytes as the line reader refuses them
+ * (with the column), no records at all. RC_E_INVALID for fields < 1,
  * RC_E_NOMEM. *out is empty on error. */
 rc_status rc_tsv_parse(rc_tsv *out, const char *name, const char *bytes, size_t n, int fields);
 
@@ -159,8 +160,9 @@ rc_status rc_vocab_to_json(const rc_vocab *v, char **out);
 rc_status rc_vocab_from_json(rc_vocab **out, const char *json);
 
 /* ---- lines ------------------------------------------------------------- *
- * The readers below go through one line reader, so that every file they
- * refuse is refused the same way, with its name and line number:
+ * The readers below, and the TSV records above, go through one line reader,
+ * so that every file they refuse is refused the same way, with its name and
+ * line number:
  *
  *     'train.tsv': line 12: invalid UTF-8 at column 5 (byte 7 of the line): truncated sequence
  *     'train.tsv': line 40 is longer than the limit of 1048576 bytes

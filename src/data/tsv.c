@@ -1,130 +1,104 @@
 /*
- * Tab-separated records: one pass checks the bytes (UTF-8, NUL bytes, the
- * field count and empty fields of every line) and splits them in place, so
- * that the cells point into one buffer owned by the result.
+ * Tab-separated records: the lines come from the line reader (UTF-8 and
+ * NUL checks, CRLF), so that a TSV file is refused the way every other data
+ * file is; here each non-blank line is checked for its field count and
+ * empty fields and split, its fields copied into one buffer owned by the
+ * result.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "recur/data.h"
-
-/* The fields of one line (bytes [start, end), no newline in it). */
-typedef struct line_view {
-    char *start, *end;
-    size_t number; /* from 1 */
-    size_t offset; /* byte offset of start in the file */
-} line_view;
-
-/* Checks a line's bytes: UTF-8 and no NUL. */
-static rc_status check_bytes(const char *name, const line_view *l)
-{
-    const unsigned char *b = (const unsigned char *)l->start;
-    size_t n = (size_t)(l->end - l->start), col = 1;
-    for (size_t i = 0; i < n; col++) {
-        if (b[i] == 0)
-            return rc_error(RC_E_FORMAT, "%s: line %zu, column %zu (byte offset %zu): NUL byte", name, l->number, col,
-                            l->offset + i);
-        uint32_t cp;
-        const char *why = NULL;
-        int len = rc_utf8_next(b + i, n - i, &cp, &why);
-        if (len == 0)
-            return rc_error(RC_E_FORMAT, "%s: invalid UTF-8 at line %zu, column %zu (byte offset %zu): %s", name,
-                            l->number, col, l->offset + i, why);
-        i += (size_t)len;
-    }
-    return RC_OK;
-}
+#include "data/store.h"
 
 /* Checks the line's field count and that no field is empty. */
-static rc_status check_fields(const char *name, const line_view *l, int fields)
+static rc_status check_fields(const char *name, size_t number, const char *line, size_t len, int fields)
 {
     int count = 1;
-    const char *field = l->start;
-    for (const char *p = l->start;; p++) {
-        if (p == l->end || *p == '\t') {
-            if (p == field)
-                return rc_error(RC_E_FORMAT, "%s: line %zu: field %d is empty", name, l->number, count);
-            if (p == l->end) break;
+    const char *field = line, *end = line + len;
+    for (const char *p = line;; p++) {
+        if (p == end || *p == '\t') {
+            if (p == field) return rc_error(RC_E_FORMAT, "%s: line %zu: field %d is empty", name, number, count);
+            if (p == end) break;
             count++;
             field = p + 1;
         }
     }
     if (count != fields)
-        return rc_error(RC_E_FORMAT, "%s: line %zu: expected %d tab-separated field%s, got %d", name, l->number,
+        return rc_error(RC_E_FORMAT, "%s: line %zu: expected %d tab-separated field%s, got %d", name, number,
                         fields, fields == 1 ? "" : "s", count);
     return RC_OK;
 }
 
-/* Ends the line's fields with NULs and records them as row `row`. */
-static void split(rc_tsv *t, const line_view *l, size_t row)
+/* Where the records grow: t->buf holds every line read so far, each
+ * NUL-terminated, and never moves (it has room for the whole input). */
+typedef struct tsv_builder {
+    rc_tsv *t;
+    size_t used, cap_cells, cap_lines;
+} tsv_builder;
+
+/* Copies the line after the lines before it, ends each field with a NUL and
+ * records them as the next row. */
+static bool add_row(tsv_builder *b, const char *line, size_t len, size_t number)
 {
-    const char **cell = t->cells + row * (size_t)t->fields;
-    *cell++ = l->start;
-    for (char *p = l->start; p < l->end; p++) {
+    rc_tsv *t = b->t;
+    size_t fields = (size_t)t->fields;
+    void *cells = (void *)t->cells, *lines = t->lines;
+    bool ok = rc_store_reserve(&cells, &b->cap_cells, (t->rows + 1) * fields, sizeof *t->cells);
+    t->cells = cells;
+    ok = ok && rc_store_reserve(&lines, &b->cap_lines, t->rows + 1, sizeof *t->lines);
+    t->lines = lines;
+    if (!ok) return false;
+    char *copy = t->buf + b->used;
+    memcpy(copy, line, len + 1);
+    b->used += len + 1;
+    const char **cell = t->cells + t->rows * fields;
+    *cell++ = copy;
+    for (char *p = copy; *p; p++) {
         if (*p == '\t') {
             *p = '\0';
             *cell++ = p + 1;
         }
     }
-    *l->end = '\0';
-    t->lines[row] = l->number;
+    t->lines[t->rows++] = number;
+    return true;
 }
 
-/* Visits every non-blank line of buf (n bytes, NUL-terminated), without its
- * newline or a carriage return before it; when t is non-NULL also splits
- * it. Counts the records in *rows. */
-static rc_status scan(char *buf, size_t n, const char *name, int fields, rc_tsv *t, size_t *rows)
+static rc_status read_rows(tsv_builder *b, rc_line_reader *r, const char *name)
 {
-    size_t number = 0, row = 0;
-    for (size_t at = 0; at < n;) {
-        char *start = buf + at, *nl = memchr(start, '\n', n - at);
-        char *end = nl ? nl : buf + n;
-        size_t next = (size_t)(end - buf) + (nl ? 1 : 0);
-        if (end > start && end[-1] == '\r') end--;
-        line_view l = {start, end, ++number, at};
-        at = next;
-        if (end == start) continue;
-        if (!t) {
-            rc_status s = check_bytes(name, &l);
-            if (s == RC_OK) s = check_fields(name, &l, fields);
-            if (s != RC_OK) return s;
-        } else {
-            split(t, &l, row);
-        }
-        row++;
+    for (;;) {
+        const char *line;
+        size_t len;
+        rc_status s = rc_line_reader_next(r, &line, &len);
+        if (s != RC_OK || !line) return s;
+        if (len == 0) continue;
+        size_t number = rc_line_reader_line(r);
+        s = check_fields(name, number, line, len, b->t->fields);
+        if (s != RC_OK) return s;
+        if (!add_row(b, line, len, number))
+            return rc_error(RC_E_NOMEM, "%s: out of memory for %zu records", name, b->t->rows + 1);
     }
-    *rows = row;
-    return RC_OK;
 }
 
 rc_status rc_tsv_parse(rc_tsv *out, const char *name, const char *bytes, size_t n, int fields)
 {
     memset(out, 0, sizeof *out);
     if (fields < 1) return rc_error(RC_E_INVALID, "%s: fields = %d, expected >= 1", name, fields);
-    char *buf = malloc(n + 1);
-    if (!buf) return rc_error(RC_E_NOMEM, "%s: out of memory reading %zu bytes", name, n);
-    memcpy(buf, bytes, n);
-    buf[n] = '\0';
-    size_t rows;
-    rc_status s = scan(buf, n, name, fields, NULL, &rows);
-    if (s == RC_OK && rows == 0) s = rc_error(RC_E_FORMAT, "%s: no records (the file is empty or blank)", name);
-    if (s == RC_OK && rows > SIZE_MAX / sizeof(char *) / (size_t)fields)
-        s = rc_error(RC_E_NOMEM, "%s: too many records", name);
-    if (s == RC_OK) {
-        out->cells = malloc(rows * (size_t)fields * sizeof *out->cells);
-        out->lines = malloc(rows * sizeof *out->lines);
-        if (!out->cells || !out->lines) s = rc_error(RC_E_NOMEM, "%s: out of memory for %zu records", name, rows);
-    }
-    if (s != RC_OK) {
-        free(buf);
-        rc_tsv_free(out);
-        return s;
-    }
-    out->rows = rows;
     out->fields = fields;
-    out->buf = buf;
-    return scan(buf, n, name, fields, out, &rows);
+    tsv_builder b = {.t = out};
+    /* a line and its NUL take at most the bytes of the line and its newline,
+     * or one more for a last line without newline */
+    out->buf = malloc(n + 1);
+    FILE *fp = n > 0 ? fmemopen((void *)bytes, n, "rb") : NULL;
+    rc_line_reader *r = NULL;
+    rc_status s = out->buf && (fp || n == 0) ? RC_OK : rc_error(RC_E_NOMEM, "%s: out of memory reading %zu bytes", name, n);
+    if (s == RC_OK && fp) s = rc_line_reader_create(&r, fp, name, n);
+    if (s == RC_OK && r) s = read_rows(&b, r, name);
+    rc_line_reader_free(r);
+    if (fp) fclose(fp);
+    if (s == RC_OK && out->rows == 0) s = rc_error(RC_E_FORMAT, "%s: no records (the file is empty or blank)", name);
+    if (s != RC_OK) rc_tsv_free(out);
+    return s;
 }
 
 rc_status rc_tsv_read(rc_tsv *out, const char *path, int fields, size_t max_bytes)
@@ -134,9 +108,9 @@ rc_status rc_tsv_read(rc_tsv *out, const char *path, int fields, size_t max_byte
     size_t n;
     rc_status s = rc_file_read(path, max_bytes, &bytes, &n);
     if (s != RC_OK) return s;
-    char name[512];
-    snprintf(name, sizeof name, "'%s'", path);
-    s = rc_tsv_parse(out, name, bytes, n, fields);
+    char *name = rc_quoted_path(path);
+    s = name ? rc_tsv_parse(out, name, bytes, n, fields) : rc_error(RC_E_NOMEM, "'%s': out of memory", path);
+    free(name);
     free(bytes);
     return s;
 }

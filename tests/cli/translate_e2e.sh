@@ -135,7 +135,7 @@ check "a line without a tab: status 1 naming file and line" eval \
 printf 'abc\tcba\n\xff\tx\n' > "$tmp/utf8.tsv"
 run utf8 translate train --data "$tmp/utf8.tsv" --model "$tmp/u.st"
 check "invalid UTF-8: status 1 naming file, line and column" eval \
-    '[ $rc -eq 1 ] && has utf8.err "utf8.tsv'"'"': invalid UTF-8 at line 2, column 1"'
+    '[ $rc -eq 1 ] && has utf8.err "utf8.tsv'"'"': line 2: invalid UTF-8 at column 1"'
 printf 'a b\t  \n' > "$tmp/blank.tsv"
 run notoken translate train --data "$tmp/blank.tsv" --model "$tmp/u.st" --tgt-tokens space --valid-fraction 0
 check "a target of spaces only with --tgt-tokens space: status 1 naming the line" eval \
