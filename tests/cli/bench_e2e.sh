@@ -8,16 +8,8 @@
 #     RECUR=build/asan/recur tests/cli/bench_e2e.sh
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-RECUR=${RECUR:-build/rel/recur}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/recur_bench_XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
 . tests/support/cli_lib.sh
-
-if [ ! -x "$RECUR" ]; then
-    echo "missing $RECUR"
-    failed=1
-    finish
-fi
+start bench
 
 # ---- conventions ------------------------------------------------------------
 
@@ -57,13 +49,7 @@ bench_case() {
     local G
     case $cell in lstm) G=4 ;; gru) G=3 ;; *) G=1 ;; esac
     local med min max tps gf fl
-    med=$(field "$id.out" median_ms)
-    min=$(field "$id.out" min_ms)
-    max=$(field "$id.out" max_ms)
-    tps=$(field "$id.out" tokens_per_s)
-    gf=$(field "$id.out" gflops)
-    fl=$(field "$id.out" flops)
-    echo "$id: median_ms $med min_ms $min max_ms $max tokens_per_s $tps gflops $gf flops $fl"
+    fields "$id.out" med=median_ms min=min_ms max=max_ms tps=tokens_per_s gf=gflops fl=flops
     check "$id: status 0, one JSON line naming the cell and the mode" eval \
         '[ $rc -eq 0 ] && [ ! -s "$tmp/$id.err" ] && [ "$(wc -l < "$tmp/$id.out")" -eq 1 ] &&
          [ "$(field "$id.out" cell)" = "\"$cell\"" ] && [ "$(field "$id.out" mode)" = "\"$mode\"" ] &&

@@ -10,10 +10,8 @@
 #     RECUR=build/asan/recur tests/cli/determinism_e2e.sh
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-RECUR=${RECUR:-build/rel/recur}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/recur_det_XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
 . tests/support/cli_lib.sh
+start det data/moby_dick.txt
 
 head -n 300 data/moby_dick.txt > "$tmp/text.txt"
 printf 'Call me\n' > "$tmp/prime.txt"
@@ -33,11 +31,8 @@ train() {
     rc=$((a | $?))
 }
 
-# records NAME: the run's records without their wall-clock times and paths.
-records() { sed 's/"elapsed":[^,}]*//; s/"model":[^,}]*//' "$tmp/$1.out"; }
-
 same() { [ $rc -eq 0 ] && cmp -s "$tmp/$1.st" "$tmp/$2.st" && cmp -s "$tmp/$1.sample" "$tmp/$2.sample" &&
-    diff <(records "$1") <(records "$2") > /dev/null; }
+    diff <(records "$1.out") <(records "$2.out") > /dev/null; }
 
 train a -- --threads 1
 train b -- --threads 1

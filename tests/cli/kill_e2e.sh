@@ -13,18 +13,10 @@
 #     RECUR=build/asan/recur tests/cli/kill_e2e.sh
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-RECUR=${RECUR:-build/rel/recur}
+. tests/support/cli_lib.sh
 SHIM=${KILL_SHIM:-$(dirname "$RECUR")/tests/support/kill_shim.so}
 SOURCE=data/moby_dick.txt
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/recur_kill_XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
-. tests/support/cli_lib.sh
-
-if [ ! -x "$RECUR" ] || [ ! -f "$SHIM" ] || [ ! -f "$SOURCE" ]; then
-    echo "missing $RECUR, $SHIM (make $SHIM) or $SOURCE"
-    failed=1
-    finish
-fi
+start kill "$SHIM" "$SOURCE"
 # A sanitizer runtime must come first among the preloaded libraries.
 PRELOAD="$(ldd "$RECUR" | awk '/libasan/ { print $3 }') $(realpath "$SHIM")"
 head -n 400 "$SOURCE" > "$tmp/text.txt"
@@ -48,12 +40,8 @@ killed() {
 # it; stdout in $tmp/NAME.resumed.out, status in $rc.
 resumed() { run "$1.resumed" lm train "${NET[@]}" --model "$tmp/$1.st" --resume "$tmp/$1.st.ckpt"; }
 
-# The metrics records without the run-dependent keys.
-records() { sed 's/"elapsed":[^,}]*//; s/"model":[^,}]*//' "$tmp/$1"; }
-
 # steps NAME: the steps of the eval records in $tmp/NAME, one a line.
-steps() { grep '"event":"eval"' "$tmp/$1" | field_of step; }
-field_of() { sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p"; }
+steps() { grep '"event":"eval"' "$tmp/$1" | values step; }
 
 # ---- references ---------------------------------------------------------------
 
@@ -65,7 +53,7 @@ check "uninterrupted run: status 0, a model and a checkpoint" eval \
 for n in 20 30; do
     run "stop$n" lm train "${NET[@]}" --model "$tmp/stop$n.st" --stop-after "$n"
     check "checkpoint of step $n (a run stopped there)" eval \
-        '[ $rc -eq 0 ] && head -c 65536 "$tmp/stop'"$n"'.st.ckpt" | grep -a -q -F "\"checkpoint\":\"{\\\"step\\\":'"$n"',"'
+        '[ $rc -eq 0 ] && header_has stop$n.st.ckpt "\"checkpoint\":\"{\\\"step\\\":$n,"'
 done
 run seed lm train "${NET[@]}" --model "$tmp/seed.st" --seed 4
 check "another seed gives another model (the comparisons below can fail)" eval \

@@ -10,16 +10,8 @@
 #     RECUR=build/asan/recur tests/cli/tag_e2e.sh
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-RECUR=${RECUR:-build/rel/recur}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/recur_tag_XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
 . tests/support/cli_lib.sh
-
-if [ ! -x "$RECUR" ]; then
-    echo "missing $RECUR"
-    failed=1
-    finish
-fi
+start tag
 
 # gen N SEED: N sentences "the/dt STEMs/nns STEMed/vbd STEMly/rb ./." and
 # the like, with random stems: an unseen word's ending tells its tag.
@@ -82,20 +74,15 @@ check "a CoNLL line with one field: status 1 naming it" eval '[ $rc -eq 1 ] && h
 # ---- train, eval, baseline, predict ---------------------------------------------------
 
 run train tag train "${NET[@]}" --model "$tmp/a.st" --steps 120 --json
-first=$(field train.out train_loss | head -n 1)
-last=$(field train.out train_loss | tail -n 1)
-echo "train_loss $first -> $last"
+losses train
 # 120 steps take the loss from about ln 6 = 1.8 (six tags) far down
 check "training with char features: status 0, the loss falls" eval \
     '[ $rc -eq 0 ] && [ "$(grep -c "\"event\":\"eval\"" "$tmp/train.out")" -eq 6 ] && holds "b < a - 0.8" a="$first" b="$last"'
-check "model file: char features' tensors and metadata" eval \
-    'head -c 8192 "$tmp/a.st" | grep -a -q "\"char_rnn.weight_ih_l0_reverse\"" &&
-     head -c 8192 "$tmp/a.st" | grep -a -q "\"char_embed.weight\"" && head -c 8192 "$tmp/a.st" | grep -a -q "\"chars\""'
+check "model file: char features' tensors and metadata" \
+    header_has a.st '"char_rnn.weight_ih_l0_reverse"' '"char_embed.weight"' '"chars"'
 
 run eval tag eval --model "$tmp/a.st" --data "$tmp/test.txt" --json
-acc=$(field eval.out accuracy)
-unk=$(field eval.out unknown_word_accuracy)
-echo "eval: accuracy $acc, unknown words $unk"
+fields eval.out acc=accuracy unk=unknown_word_accuracy
 # the test sentences' stems are mostly unseen: only the char features can
 # tell their tags, from the endings
 check "eval --json: accuracy; unknown words tagged by their spelling" eval \
@@ -108,13 +95,12 @@ check "the most-frequent-tag baseline: its accuracy is below the model's" eval \
 
 run word tag train "${NET[@]}" --model "$tmp/w.st" --steps 60 --no-char-features --json
 check "--no-char-features: trains a word-level model without char tensors" eval \
-    '[ $rc -eq 0 ] && ! head -c 8192 "$tmp/w.st" | grep -a -q "char_rnn" &&
+    '[ $rc -eq 0 ] && ! header_has w.st char_rnn &&
      "$RECUR" tag eval --model "$tmp/w.st" --data "$tmp/test.txt" --json | grep -q "\"accuracy\":"'
 
 sed 's#/[^ ]*##g' "$tmp/test.txt" > "$tmp/sentences.txt"
 printf '\n' >> "$tmp/sentences.txt"
-"$RECUR" tag predict --model "$tmp/a.st" < "$tmp/sentences.txt" > "$tmp/pred.out" 2> "$tmp/pred.err"
-rc=$?
+run_in pred "$tmp/sentences.txt" tag predict --model "$tmp/a.st"
 check "predict: word/TAG for every input word, an empty line stays empty" eval \
     '[ $rc -eq 0 ] && [ "$(wc -l < "$tmp/pred.out")" -eq 41 ] && [ -z "$(tail -n 1 "$tmp/pred.out")" ] &&
      diff <(sed "s#/[^ ]*##g" "$tmp/pred.out") "$tmp/sentences.txt" > /dev/null &&
@@ -146,14 +132,7 @@ check "BIO tags (CoNLL detected): eval --json has entity_f1" eval \
 
 # ---- resume -------------------------------------------------------------------------------
 
-run A tag train "${NET[@]}" --model "$tmp/A.st" --steps 40 --word-dropout 0.1 --json
-run B1 tag train "${NET[@]}" --model "$tmp/B.st" --steps 40 --word-dropout 0.1 --stop-after 17 --json
-rc_b1=$rc
-run B2 tag train "${NET[@]}" --model "$tmp/B.st" --steps 40 --word-dropout 0.1 --resume "$tmp/B.st.ckpt" --json
-check "stopped at 17 and resumed (another epoch's batches): the model is bit-identical" eval \
-    '[ $rc_b1 -eq 0 ] && [ $rc -eq 0 ] && cmp "$tmp/A.st" "$tmp/B.st"'
-run C tag train "${NET[@]}" --model "$tmp/C.st" --steps 40 --word-dropout 0.1 --seed 2
-check "another seed gives another model (the comparison above can fail)" eval '[ $rc -eq 0 ] && ! cmp -s "$tmp/A.st" "$tmp/C.st"'
+resumes tag 17 " (another epoch's batches)" "${NET[@]}" --steps 40 --word-dropout 0.1
 run mismatch tag train "${NET[@]}" --model "$tmp/B.st" --steps 40 --no-char-features --resume "$tmp/B.st.ckpt"
 check "--resume without the char features: status 1 naming them" eval '[ $rc -eq 1 ] && has mismatch.err "char-features"'
 

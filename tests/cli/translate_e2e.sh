@@ -11,55 +11,8 @@
 #     RECUR=build/asan/recur tests/cli/translate_e2e.sh
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-RECUR=${RECUR:-build/rel/recur}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/recur_translate_XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-
-check() {
-    local name=$1
-    shift
-    if "$@"; then
-        passed=$((passed + 1))
-        echo "ok   $name"
-    else
-        failed=$((failed + 1))
-        echo "FAIL $name"
-    fi
-}
-
-finish() {
-    echo "$passed passed, $failed failed"
-    [ "$failed" -eq 0 ]
-    exit
-}
-
-# run NAME ARGS...: recur's stdout in $tmp/NAME.out, stderr in $tmp/NAME.err, status in $rc
-run() {
-    local name=$1
-    shift
-    "$RECUR" "$@" > "$tmp/$name.out" 2> "$tmp/$name.err"
-    rc=$?
-}
-
-# run_in NAME INPUT ARGS...: the same with standard input from file INPUT
-run_in() {
-    local name=$1 input=$2
-    shift 2
-    "$RECUR" "$@" < "$input" > "$tmp/$name.out" 2> "$tmp/$name.err"
-    rc=$?
-}
-
-has() { grep -q -F -- "$2" "$tmp/$1"; }
-field() { sed -n "s/.*\"$2\":\([^,}]*\).*/\1/p" "$tmp/$1"; }
-holds() {
-    local expr=$1
-    shift
-    local args=()
-    for kv in "$@"; do args+=(-v "$kv"); done
-    awk "${args[@]}" "BEGIN { exit !($expr) }"
-}
+. tests/support/cli_lib.sh
+start translate
 
 # valid_xml FILE: parses as XML (xmllint or Python), or at least has the
 # structure of the document the program writes
@@ -73,12 +26,6 @@ valid_xml() {
             ! grep -q '&[^a#]' "$1"
     fi
 }
-
-if [ ! -x "$RECUR" ]; then
-    echo "missing $RECUR"
-    failed=1
-    finish
-fi
 
 # Pairs "abc<TAB>cba" of 3 to 6 letters a-f from a fixed linear congruential
 # sequence (integer arithmetic, the same in every awk); WORDS=1 separates
@@ -144,27 +91,18 @@ check "a target of spaces only with --tgt-tokens space: status 1 naming the line
 # ---- train, eval, predict --------------------------------------------------------
 
 run train translate train "${NET[@]}" --model "$tmp/a.st" --steps 150 --quiet --json
-first=$(field train.out train_loss | head -n 1)
-last=$(field train.out train_loss | tail -n 1)
-vfirst=$(field train.out valid_loss | head -n 1)
-vlast=$(field train.out valid_loss | tail -n 1)
-echo "train_loss $first -> $last, valid_loss $vfirst -> $vlast"
+losses train
 # 150 Adam steps at lr 0.01 take the loss from about ln 10 = 2.3 (10 target
 # ids) well below 1.5 on this data: the means over steps 1-25 and 126-150
 # differ by far more than 0.5
 check "training: status 0, train and validation loss fall" eval \
     '[ $rc -eq 0 ] && [ "$(grep -c "\"event\":\"eval\"" "$tmp/train.out")" -eq 6 ] &&
      holds "b < a - 0.5 && d < c - 0.5" a="$first" b="$last" c="$vfirst" d="$vlast"'
-check "model file: state_dict names and translate metadata" eval \
-    'head -c 8192 "$tmp/a.st" | grep -a -q "\"decoder.attention.Wa.weight\"" &&
-     head -c 8192 "$tmp/a.st" | grep -a -q "\"task\":\"translate\"" &&
-     head -c 8192 "$tmp/a.st" | grep -a -q -F "\\\"attention\\\":\\\"bahdanau\\\""'
+check "model file: state_dict names and translate metadata" \
+    header_has a.st '"decoder.attention.Wa.weight"' '"task":"translate"' '\"attention\":\"bahdanau\"'
 
 run eval translate eval --model "$tmp/a.st" --data "$tmp/valid.tsv" --json
-em=$(field eval.out exact_match)
-ter=$(field eval.out token_error_rate)
-bleu=$(field eval.out bleu)
-echo "eval: exact_match $em token_error_rate $ter bleu $bleu"
+fields eval.out em=exact_match ter=token_error_rate bleu=bleu
 check "eval --json: exact_match, token_error_rate, bleu in range" eval \
     '[ $rc -eq 0 ] && [ -n "$em" ] && [ -n "$ter" ] && [ -n "$bleu" ] &&
      holds "e >= 0 && e <= 1 && t >= 0 && b >= 0 && b <= 1 && t < 0.9" e="$em" t="$ter" b="$bleu" &&
@@ -223,16 +161,7 @@ check "space-separated tokens: predictions are tokens joined by single spaces" e
 
 # ---- resume ---------------------------------------------------------------------
 
-run A translate train "${NET[@]}" --model "$tmp/A.st" --steps 60 --teacher-forcing 0.5 --quiet --json
-run B1 translate train "${NET[@]}" --model "$tmp/B.st" --steps 60 --teacher-forcing 0.5 --stop-after 35 --quiet --json
-rc_b1=$rc
-run B2 translate train "${NET[@]}" --model "$tmp/B.st" --steps 60 --teacher-forcing 0.5 --resume "$tmp/B.st.ckpt" \
-    --quiet --json
-check "stopped at 35 and resumed: the model is byte-identical to an uninterrupted run" eval \
-    '[ $rc_b1 -eq 0 ] && [ $rc -eq 0 ] && cmp "$tmp/A.st" "$tmp/B.st"'
-run C translate train "${NET[@]}" --model "$tmp/C.st" --steps 60 --teacher-forcing 0.5 --seed 2 --quiet
-check "another seed gives another model (the comparison above can fail)" eval \
-    '[ $rc -eq 0 ] && ! cmp -s "$tmp/A.st" "$tmp/C.st"'
+resumes translate 35 "" "${NET[@]}" --steps 60 --teacher-forcing 0.5 --quiet
 run mismatch translate train "${NET[@]}" --model "$tmp/B.st" --steps 60 --teacher-forcing 0.7 \
     --resume "$tmp/B.st.ckpt" --quiet
 check "--resume with another --teacher-forcing: status 1 naming it" eval \
