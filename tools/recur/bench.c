@@ -49,16 +49,12 @@ int bench_command(const char *cmd, bench_impl impl, int argc, char **argv)
     enc_add_opts(&t, &e, "bidirectional");
     cli_add(&t, (cli_opt){.name = "mode", .type = CLI_CHOICE, .field = &train, .choices = mode_names,
                           .help = "forward only, or forward and backward"});
-    cli_opt threads = cli_common_opt(&c, "threads");
-    threads.help = "threads of the recurrent layers and of BLAS";
-    cli_add(&t, threads);
+    cli_add_common_as(&t, &c, "threads", NULL, "threads of the recurrent layers and of BLAS", false);
     cli_add(&t, (cli_opt){.name = "iters", .type = CLI_INT, .field = &iters, .meta = "N", .min = 1, .max = INT_MAX,
                           .help = "timed calls"});
     cli_add(&t, (cli_opt){.name = "warmup", .type = CLI_INT, .field = &warmup, .meta = "N", .min = 0,
                           .max = INT_MAX, .help = "untimed calls first"});
-    cli_opt json = cli_common_opt(&c, "json");
-    json.help = "print the result as one JSON object";
-    cli_add(&t, json);
+    cli_add_common_as(&t, &c, "json", NULL, "print the result as one JSON object", false);
     int rc = cli_parse(&t, argc, argv, stdout, stderr);
     if (rc != CLI_OK) return rc == CLI_HELP_SHOWN ? 0 : rc;
     cli_apply_threads(&c);

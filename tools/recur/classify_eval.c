@@ -90,13 +90,8 @@ int classify_eval_main(int argc, char **argv)
                    "Evaluates a text classifier on LABEL<TAB>TEXT lines: accuracy, macro-F1 (the mean F1 over the\n"
                    "labels that occur), the mean cross-entropy (loss) and the confusion matrix. A label the model\n"
                    "does not know counts as an error.");
-    cli_opt model = cli_common_opt(&c, "model"), data = cli_common_opt(&c, "data");
-    model.help = "the model file to evaluate";
-    data.help = "the examples to evaluate on: LABEL<TAB>TEXT lines";
-    data.meta = "TSV";
-    model.required = data.required = true;
-    cli_add(&t, model);
-    cli_add(&t, data);
+    cli_add_common_as(&t, &c, "model", NULL, "the model file to evaluate", true);
+    cli_add_common_as(&t, &c, "data", "TSV", "the examples to evaluate on: LABEL<TAB>TEXT lines", true);
     cli_add_common(&t, &c, "batch threads json quiet");
     int rc = cli_parse(&t, argc, argv, stdout, stderr);
     if (rc != CLI_OK) return rc == CLI_HELP_SHOWN ? 0 : rc;

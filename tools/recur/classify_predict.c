@@ -85,10 +85,7 @@ int classify_predict_main(int argc, char **argv)
                    "Classifies each line of standard input (a text, split into tokens as in training) and prints\n"
                    "its label and the label's probability, separated by a tab (with --json: {\"label\": ...,\n"
                    "\"probability\": ...}). A line without tokens is an error naming it.");
-    cli_opt model = cli_common_opt(&c, "model");
-    model.help = "the model file";
-    model.required = true;
-    cli_add(&t, model);
+    cli_add_common_as(&t, &c, "model", NULL, "the model file", true);
     cli_add_common(&t, &c, "batch threads json quiet");
     int rc = cli_parse(&t, argc, argv, stdout, stderr);
     if (rc != CLI_OK) return rc == CLI_HELP_SHOWN ? 0 : rc;

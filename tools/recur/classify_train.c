@@ -161,22 +161,15 @@ int classify_train_main(int argc, char **argv)
                    "over the steps of each text, linear output. Each epoch draws shuffled batches of texts of\n"
                    "similar lengths. The model with the lowest validation loss is written to OUT, a checkpoint to\n"
                    "OUT.ckpt. The same seed and --threads give a bit-identical model, --resume included.");
-    cli_opt data = cli_common_opt(c, "data"), model = cli_common_opt(c, "model");
-    data.help = "training examples: LABEL<TAB>TEXT lines";
-    data.meta = "TSV";
-    model.help = "write the best model to OUT (checkpoints to OUT.ckpt)";
-    model.meta = "OUT";
-    data.required = model.required = true;
-    cli_add(&t, data);
+    cli_add_common_as(&t, c, "data", "TSV", "training examples: LABEL<TAB>TEXT lines", true);
     cli_add_common(&t, c, "valid valid-fraction");
-    cli_add(&t, model);
+    cli_add_common_as(&t, c, "model", "OUT", CLI_MODEL_OUT_HELP, true);
     cli_add_common(&t, c, "resume");
     classify_add_opts(&t, &a);
     enc_add_opts(&t, &a.e, "min-count max-len word-dropout");
     cli_add_common(&t, c, "cell layers hidden embed dropout");
     enc_add_opts(&t, &a.e, "bidirectional char-features char-embed char-hidden");
-    cli_add_common(&t, c, "batch optimizer lr clip steps epochs time eval-every checkpoint-every stop-after on-nan "
-                          "seed threads json quiet");
+    cli_add_common(&t, c, CLI_TRAIN_OPTIONS);
     int rc = cli_parse(&t, argc, argv, stdout, stderr);
     if (rc == CLI_OK) rc = cli_check_common(&t, c, stderr);
     if (rc == CLI_OK && a.e.char_features && a.tokens == RC_TOKENS_CHAR)

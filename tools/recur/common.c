@@ -91,7 +91,7 @@ static const common_entry entries[] = {
     ENTRY(quiet, .name = "quiet", .type = CLI_FLAG, .help = "no progress line or log on stderr"),
 };
 
-cli_opt cli_common_opt(cli_common *c, const char *name)
+static cli_opt common_opt(cli_common *c, const char *name)
 {
     for (size_t i = 0; i < sizeof entries / sizeof entries[0]; i++) {
         if (strcmp(entries[i].opt.name, name) == 0) {
@@ -107,7 +107,17 @@ cli_opt cli_common_opt(cli_common *c, const char *name)
 void cli_add_common(cli_table *t, cli_common *c, const char *names)
 {
     char name[CLI_NAME_MAX];
-    for (const char *p = names; cli_next_word(&p, name, sizeof name);) cli_add(t, cli_common_opt(c, name));
+    for (const char *p = names; cli_next_word(&p, name, sizeof name);) cli_add(t, common_opt(c, name));
+}
+
+void cli_add_common_as(cli_table *t, cli_common *c, const char *name, const char *meta, const char *help,
+                       bool required)
+{
+    cli_opt o = common_opt(c, name);
+    if (meta) o.meta = meta;
+    o.help = help;
+    o.required = required;
+    cli_add(t, o);
 }
 
 rc_rnn_mode cli_cell_mode(const cli_common *c) { return cell_modes[c->cell]; }

@@ -42,9 +42,17 @@ extern const cli_common cli_common_defaults;
  * is a programming error. */
 void cli_add_common(cli_table *t, cli_common *c, const char *names);
 
-/* The shared entry `name` bound to c, for a task that changes its help text
- * or makes it required before cli_add(). */
-cli_opt cli_common_opt(cli_common *c, const char *name);
+/* Adds the shared entry `name` bound to c with a command's own help text,
+ * value placeholder (meta; NULL keeps the shared one) and requiredness. */
+void cli_add_common_as(cli_table *t, cli_common *c, const char *name, const char *meta, const char *help,
+                       bool required);
+
+/* The help of --model OUT in the training commands. */
+#define CLI_MODEL_OUT_HELP "write the best model to OUT (checkpoints to OUT.ckpt)"
+
+/* The shared options of every training command, after its own. */
+#define CLI_TRAIN_OPTIONS \
+    "batch optimizer lr clip steps epochs time eval-every checkpoint-every stop-after on-nan seed threads json quiet"
 
 /* What --on-nan does with a step whose loss or gradient is not finite. */
 typedef enum cli_on_nan { CLI_ON_NAN_STOP, CLI_ON_NAN_SKIP } cli_on_nan;

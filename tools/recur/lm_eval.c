@@ -58,12 +58,8 @@ int lm_eval_main(int argc, char **argv)
                    "Evaluates a language model on a UTF-8 text: the mean cross-entropy of predicting each character\n"
                    "from the ones before it (loss, in nats per character), perplexity = exp(loss) and bits per\n"
                    "character = loss / ln 2. The text is cut into --batch streams that start from a zero state.");
-    cli_opt model = cli_common_opt(&c, "model"), data = cli_common_opt(&c, "data");
-    model.help = "the model file to evaluate";
-    data.help = "the text to evaluate on";
-    model.required = data.required = true;
-    cli_add(&t, model);
-    cli_add(&t, data);
+    cli_add_common_as(&t, &c, "model", NULL, "the model file to evaluate", true);
+    cli_add_common_as(&t, &c, "data", NULL, "the text to evaluate on", true);
     cli_add_common(&t, &c, "batch");
     lm_add_seq_len(&t, &seq_len);
     cli_add_common(&t, &c, "threads json quiet");

@@ -113,10 +113,7 @@ int lm_sample_main(int argc, char **argv)
                    "Generates text from a language model: the model reads --prime, then draws --length characters,\n"
                    "each from softmax(logits / temperature) restricted to the --top-k most likely characters.\n"
                    "Prints the prime followed by the sample (with --json: {\"prime\": ..., \"text\": ...}).");
-    cli_opt model = cli_common_opt(&c, "model");
-    model.help = "the model file to sample from";
-    model.required = true;
-    cli_add(&t, model);
+    cli_add_common_as(&t, &c, "model", NULL, "the model file to sample from", true);
     cli_add(&t, (cli_opt){.name = "prime", .type = CLI_STRING, .field = &o.prime, .meta = "TEXT",
                           .help = "text the sample continues"});
     cli_add(&t, (cli_opt){.name = "length", .type = CLI_INT, .field = &o.length, .meta = "N", .min = 0, .max = 100000000,

@@ -158,18 +158,12 @@ int lm_train_main(int argc, char **argv)
                    "output. The text is cut into --batch streams read --seq-len characters per step, the state\n"
                    "carried between steps. The best model on the validation text is written to OUT, a checkpoint\n"
                    "to OUT.ckpt. The same seed and --threads give a bit-identical model, --resume included.");
-    cli_opt data = cli_common_opt(&c, "data"), model = cli_common_opt(&c, "model");
-    data.help = "training text (UTF-8); its characters make the vocabulary";
-    model.help = "write the best model to OUT (checkpoints to OUT.ckpt)";
-    model.meta = "OUT";
-    data.required = model.required = true;
-    cli_add(&t, data);
+    cli_add_common_as(&t, &c, "data", NULL, "training text (UTF-8); its characters make the vocabulary", true);
     cli_add_common(&t, &c, "valid valid-fraction");
-    cli_add(&t, model);
+    cli_add_common_as(&t, &c, "model", "OUT", CLI_MODEL_OUT_HELP, true);
     cli_add_common(&t, &c, "resume " LM_ARCH_OPTIONS);
     lm_add_seq_len(&t, &seq_len);
-    cli_add_common(&t, &c, "batch optimizer lr clip steps epochs time eval-every checkpoint-every stop-after on-nan "
-                           "seed threads json quiet");
+    cli_add_common(&t, &c, CLI_TRAIN_OPTIONS);
     int rc = cli_parse(&t, argc, argv, stdout, stderr);
     if (rc == CLI_OK) rc = cli_check_common(&t, &c, stderr);
     if (rc != CLI_OK) return rc == CLI_HELP_SHOWN ? 0 : rc;

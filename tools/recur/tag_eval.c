@@ -260,14 +260,10 @@ int tag_eval_main(int argc, char **argv)
                    "recall and F1 of whole entities. With --baseline TRAIN instead of a model, evaluates the\n"
                    "most-frequent-tag baseline of TRAIN: each word gets its most frequent tag there, other words\n"
                    "the most frequent tag overall.");
-    cli_opt model = cli_common_opt(&c, "model"), data = cli_common_opt(&c, "data");
-    model.help = "the model file to evaluate";
-    data.help = "the tagged sentences to evaluate on";
-    data.required = true;
-    cli_add(&t, model);
+    cli_add_common_as(&t, &c, "model", NULL, "the model file to evaluate", false);
     cli_add(&t, (cli_opt){.name = "baseline", .type = CLI_STRING, .field = &baseline, .meta = "TRAIN",
                           .help = "evaluate the most-frequent-tag baseline of the tagged sentences TRAIN"});
-    cli_add(&t, data);
+    cli_add_common_as(&t, &c, "data", NULL, "the tagged sentences to evaluate on", true);
     tag_add_format(&t, &format);
     cli_add_common(&t, &c, "batch threads json quiet");
     int rc = cli_parse(&t, argc, argv, stdout, stderr);

@@ -142,10 +142,7 @@ int tag_predict_main(int argc, char **argv)
                    "Tags each line of standard input, a sentence of tokens separated by whitespace, and prints it\n"
                    "as word/TAG tokens separated by spaces (an empty line stays empty; with --json: {\"tokens\":\n"
                    "[...], \"tags\": [...]}).");
-    cli_opt model = cli_common_opt(&c, "model");
-    model.help = "the model file";
-    model.required = true;
-    cli_add(&t, model);
+    cli_add_common_as(&t, &c, "model", NULL, "the model file", true);
     cli_add_common(&t, &c, "batch threads json quiet");
     int rc = cli_parse(&t, argc, argv, stdout, stderr);
     if (rc != CLI_OK) return rc == CLI_HELP_SHOWN ? 0 : rc;

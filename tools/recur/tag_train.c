@@ -169,21 +169,15 @@ int tag_train_main(int argc, char **argv)
                    "shuffled batches of sentences of similar lengths. The model with the lowest validation loss is\n"
                    "written to OUT, a checkpoint to OUT.ckpt. The same seed and --threads give a bit-identical\n"
                    "model, --resume included.");
-    cli_opt data = cli_common_opt(c, "data"), model = cli_common_opt(c, "model");
-    data.help = "training sentences: word/TAG lines or CoNLL columns";
-    model.help = "write the best model to OUT (checkpoints to OUT.ckpt)";
-    model.meta = "OUT";
-    data.required = model.required = true;
-    cli_add(&t, data);
+    cli_add_common_as(&t, c, "data", NULL, "training sentences: word/TAG lines or CoNLL columns", true);
     cli_add_common(&t, c, "valid valid-fraction");
     tag_add_format(&t, &format);
-    cli_add(&t, model);
+    cli_add_common_as(&t, c, "model", "OUT", CLI_MODEL_OUT_HELP, true);
     cli_add_common(&t, c, "resume");
     enc_add_opts(&t, &a.e, "min-count max-len word-dropout");
     cli_add_common(&t, c, "cell layers hidden embed dropout");
     enc_add_opts(&t, &a.e, "bidirectional char-features char-embed char-hidden");
-    cli_add_common(&t, c, "batch optimizer lr clip steps epochs time eval-every checkpoint-every stop-after on-nan "
-                          "seed threads json quiet");
+    cli_add_common(&t, c, CLI_TRAIN_OPTIONS);
     int rc = cli_parse(&t, argc, argv, stdout, stderr);
     if (rc == CLI_OK) rc = cli_check_common(&t, c, stderr);
     if (rc != CLI_OK) return rc == CLI_HELP_SHOWN ? 0 : rc;

@@ -10,18 +10,13 @@
 
 void tr_add_decode_command(cli_table *t, cli_common *c, tr_decode_opts *o)
 {
-    cli_opt model = cli_common_opt(c, "model");
-    model.help = "the model file (written by recur translate train)";
-    model.required = true;
-    cli_add(t, model);
+    cli_add_common_as(t, c, "model", NULL, "the model file (written by recur translate train)", true);
     cli_add(t, (cli_opt){.name = "beam", .type = CLI_INT, .field = &o->beam, .meta = "K", .min = 1, .max = 1000,
                          .help = "beam search with K hypotheses (1: greedy decoding)"});
     cli_add(t, (cli_opt){.name = "max-len", .type = CLI_INT, .field = &o->max_len, .meta = "N", .min = 0,
                          .max = TR_MAX_TOKENS,
                          .help = "at most N output tokens (0: twice the batch's longest source plus 10)"});
-    cli_opt batch = cli_common_opt(c, "batch");
-    batch.help = "sentences decoded together";
-    cli_add(t, batch);
+    cli_add_common_as(t, c, "batch", NULL, "sentences decoded together", false);
 }
 
 typedef struct keyed_len {

@@ -18,12 +18,8 @@ int translate_eval_main(int argc, char **argv)
                    "targets: exact_match (the fraction of hypotheses equal to their target), token_error_rate (the\n"
                    "edit distance summed over pairs divided by the targets' summed length) and bleu (corpus BLEU-4,\n"
                    "in [0, 1]). Tokens the model has never seen read as <unk>; in a target they match nothing.");
-    cli_opt data = cli_common_opt(&c, "data");
-    data.help = "the pairs to evaluate on, TSV source<TAB>target";
-    data.meta = "TSV";
-    data.required = true;
     tr_add_decode_command(&t, &c, &o);
-    cli_add(&t, data);
+    cli_add_common_as(&t, &c, "data", "TSV", "the pairs to evaluate on, TSV source<TAB>target", true);
     cli_add_common(&t, &c, "threads json quiet");
     int rc = cli_parse(&t, argc, argv, stdout, stderr);
     if (rc != CLI_OK) return rc == CLI_HELP_SHOWN ? 0 : rc;

@@ -56,16 +56,10 @@ void tr_add_arch(cli_table *t, tr_arch *a)
                          .help = "source tokens: characters, or words separated by spaces"});
     cli_add(t, (cli_opt){.name = "tgt-tokens", .type = CLI_CHOICE, .field = &a->tgt_tokens, .choices = token_names,
                          .help = "target tokens: characters, or words separated by spaces"});
-    cli_opt cell = cli_common_opt(&a->c, "cell"), layers = cli_common_opt(&a->c, "layers");
-    cli_opt hidden = cli_common_opt(&a->c, "hidden"), embed = cli_common_opt(&a->c, "embed");
-    cell.help = "recurrent cell of the encoder and the decoder";
-    layers.help = "stacked encoder layers";
-    hidden.help = "encoder hidden units per direction";
-    embed.help = "source and target embedding size";
-    cli_add(t, cell);
-    cli_add(t, layers);
-    cli_add(t, hidden);
-    cli_add(t, embed);
+    cli_add_common_as(t, &a->c, "cell", NULL, "recurrent cell of the encoder and the decoder", false);
+    cli_add_common_as(t, &a->c, "layers", NULL, "stacked encoder layers", false);
+    cli_add_common_as(t, &a->c, "hidden", NULL, "encoder hidden units per direction", false);
+    cli_add_common_as(t, &a->c, "embed", NULL, "source and target embedding size", false);
     cli_add(t, (cli_opt){.name = "encoder", .type = CLI_CHOICE, .field = &a->encoder, .choices = encoder_names,
                          .help = "bidirectional or one-directional encoder"});
     cli_add(t, (cli_opt){.name = "decoder-hidden", .type = CLI_INT, .field = &a->decoder_hidden, .meta = "H", .min = 0,

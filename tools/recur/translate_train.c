@@ -12,7 +12,6 @@
  * ⌊k / C⌋ (C = ⌈N / B⌉ batches per epoch), so a resumed run sees the same
  * batches.
  */
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -181,11 +180,8 @@ static rc_status tr_validate(void *self, rc_graph *g, double *loss, json_t *rec)
 static uint64_t fingerprint(uint64_t h, const rc_tsv *t)
 {
     for (size_t i = 0; i < t->rows * (size_t)t->fields; i++) {
-        for (const unsigned char *p = (const unsigned char *)t->cells[i];; p++) {
-            h ^= *p ? *p : '\t';
-            h *= 0x100000001b3ULL;
-            if (!*p) break;
-        }
+        h = cli_fnv1a(h, t->cells[i], strlen(t->cells[i]));
+        h = cli_fnv1a(h, "\t", 1);
     }
     return h;
 }
@@ -257,16 +253,8 @@ static rc_status resolve_arch(tr_run *r, const tr_files *f, const cli_common *c)
  * fingerprint of all the data. */
 static json_t *run_identity(cli_table *t, size_t n_train, uint64_t hash)
 {
-    json_t *id = cli_to_json(t, TR_ARCH_OPTIONS " batch optimizer lr clip teacher-forcing eval-every seed "
-                                "valid-fraction");
-    char hex[17];
-    snprintf(hex, sizeof hex, "%016" PRIx64, hash);
-    if (id && (json_object_set_new(id, "train_pairs", json_integer((json_int_t)n_train)) ||
-               json_object_set_new(id, "data_fnv1a", json_string(hex)))) {
-        json_decref(id);
-        id = NULL;
-    }
-    return id;
+    return cli_run_identity(t, TR_ARCH_OPTIONS " batch optimizer lr clip teacher-forcing eval-every seed valid-fraction",
+                            "train_pairs", n_train, "data_fnv1a", hash);
 }
 
 static rc_status plan_batches(tr_run *r, const cli_common *c)
@@ -305,26 +293,17 @@ int translate_train_main(int argc, char **argv)
                    "validation sources greedily for their exact match and token error rate; the model with the lowest\n"
                    "token error rate is written to OUT, a checkpoint to OUT.ckpt. The same seed and --threads give a\n"
                    "bit-identical model, --resume included.");
-    cli_opt data = cli_common_opt(&c, "data"), model = cli_common_opt(&c, "model");
-    data.help = "training pairs, TSV source<TAB>target; their tokens make the vocabularies";
-    data.meta = "TSV";
-    model.help = "write the best model to OUT (checkpoints to OUT.ckpt)";
-    model.meta = "OUT";
-    data.required = model.required = true;
-    cli_add(&t, data);
-    cli_opt valid = cli_common_opt(&c, "valid");
-    valid.meta = "TSV";
-    valid.help = "validation pairs (instead of --valid-fraction)";
-    cli_add(&t, valid);
+    cli_add_common_as(&t, &c, "data", "TSV", "training pairs, TSV source<TAB>target; their tokens make the vocabularies",
+                      true);
+    cli_add_common_as(&t, &c, "valid", "TSV", "validation pairs (instead of --valid-fraction)", false);
     cli_add_common(&t, &c, "valid-fraction");
-    cli_add(&t, model);
+    cli_add_common_as(&t, &c, "model", "OUT", CLI_MODEL_OUT_HELP, true);
     cli_add_common(&t, &c, "resume");
     tr_add_arch(&t, &r.model.arch);
     cli_add(&t, (cli_opt){.name = "teacher-forcing", .type = CLI_REAL, .field = &r.teacher_forcing, .meta = "R",
                           .min = 0, .max = 1,
                           .help = "probability of feeding the gold previous token at each step (else the predicted)"});
-    cli_add_common(&t, &c, "batch optimizer lr clip steps epochs time eval-every checkpoint-every stop-after on-nan "
-                           "seed threads json quiet");
+    cli_add_common(&t, &c, CLI_TRAIN_OPTIONS);
     int rc = cli_parse(&t, argc, argv, stdout, stderr);
     if (rc == CLI_OK) rc = cli_check_common(&t, &c, stderr);
     if (rc != CLI_OK) return rc == CLI_HELP_SHOWN ? 0 : rc;
@@ -341,7 +320,7 @@ int translate_train_main(int argc, char **argv)
     if (s == RC_OK) s = tr_model_meta(&r.model, &config, &vocab);
     if (s == RC_OK) s = rc_graph_create(&g);
     if (s == RC_OK) {
-        identity = run_identity(&t, f.n_train, fingerprint(fingerprint(0xcbf29ce484222325ULL, &f.data), &f.valid));
+        identity = run_identity(&t, f.n_train, fingerprint(fingerprint(CLI_FNV1A_START, &f.data), &f.valid));
         if (!identity) s = rc_error(RC_E_NOMEM, "out of memory");
     }
     if (s == RC_OK) {
