@@ -140,6 +140,16 @@ int cli_check_common(const cli_table *t, cli_common *c, FILE *err)
     return CLI_OK;
 }
 
+int cli_parse_train(cli_table *t, cli_common *c, int argc, char **argv)
+{
+    cli_add_common(t, c, "batch optimizer lr clip steps epochs time eval-every checkpoint-every stop-after on-nan seed "
+                         "threads json quiet");
+    int rc = cli_parse(t, argc, argv, stdout, stderr);
+    if (rc == CLI_OK) rc = cli_check_common(t, c, stderr);
+    if (rc == CLI_OK) cli_apply_threads(c);
+    return rc;
+}
+
 uint64_t cli_stream_seed(const cli_common *c, cli_stream stream)
 {
     return (uint64_t)c->seed * CLI_STREAM_COUNT + (uint64_t)stream;

@@ -50,10 +50,6 @@ void cli_add_common_as(cli_table *t, cli_common *c, const char *name, const char
 /* The help of --model OUT in the training commands. */
 #define CLI_MODEL_OUT_HELP "write the best model to OUT (checkpoints to OUT.ckpt)"
 
-/* The shared options of every training command, after its own. */
-#define CLI_TRAIN_OPTIONS \
-    "batch optimizer lr clip steps epochs time eval-every checkpoint-every stop-after on-nan seed threads json quiet"
-
 /* What --on-nan does with a step whose loss or gradient is not finite. */
 typedef enum cli_on_nan { CLI_ON_NAN_STOP, CLI_ON_NAN_SKIP } cli_on_nan;
 
@@ -67,6 +63,12 @@ rc_optim_kind cli_optim_kind(const cli_common *c);
  * non-zero --valid-fraction is refused, and --valid alone sets the fraction
  * to 0. Returns CLI_OK or CLI_EXIT_USAGE after a message on err. */
 int cli_check_common(const cli_table *t, cli_common *c, FILE *err);
+
+/* For a training command: adds the shared options every one of them takes
+ * after its own (--batch, --optimizer, the limits, --seed, ...), parses argv
+ * (see cli_parse), checks the options (cli_check_common) and applies
+ * --threads. Returns CLI_OK, CLI_HELP_SHOWN or CLI_EXIT_USAGE. */
+int cli_parse_train(cli_table *t, cli_common *c, int argc, char **argv);
 
 /* Each use of randomness draws from its own generator, seeded from --seed
  * and the stream, so that e.g. sampling never shifts the dropout masks.

@@ -163,11 +163,8 @@ int lm_train_main(int argc, char **argv)
     cli_add_common_as(&t, &c, "model", "OUT", CLI_MODEL_OUT_HELP, true);
     cli_add_common(&t, &c, "resume " LM_ARCH_OPTIONS);
     lm_add_seq_len(&t, &seq_len);
-    cli_add_common(&t, &c, CLI_TRAIN_OPTIONS);
-    int rc = cli_parse(&t, argc, argv, stdout, stderr);
-    if (rc == CLI_OK) rc = cli_check_common(&t, &c, stderr);
+    int rc = cli_parse_train(&t, &c, argc, argv);
     if (rc != CLI_OK) return rc == CLI_HELP_SHOWN ? 0 : rc;
-    cli_apply_threads(&c);
 
     lm_data d;
     lm_run r = {.T = seq_len};

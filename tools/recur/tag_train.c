@@ -177,10 +177,7 @@ int tag_train_main(int argc, char **argv)
     enc_add_opts(&t, &a.e, "min-count max-len word-dropout");
     cli_add_common(&t, c, "cell layers hidden embed dropout");
     enc_add_opts(&t, &a.e, "bidirectional char-features char-embed char-hidden");
-    cli_add_common(&t, c, CLI_TRAIN_OPTIONS);
-    int rc = cli_parse(&t, argc, argv, stdout, stderr);
-    if (rc == CLI_OK) rc = cli_check_common(&t, c, stderr);
+    int rc = cli_parse_train(&t, c, argc, argv);
     if (rc != CLI_OK) return rc == CLI_HELP_SHOWN ? 0 : rc;
-    cli_apply_threads(c);
     return train(&t, &a, (rc_tagged_format)format);
 }

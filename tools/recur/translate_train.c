@@ -303,11 +303,8 @@ int translate_train_main(int argc, char **argv)
     cli_add(&t, (cli_opt){.name = "teacher-forcing", .type = CLI_REAL, .field = &r.teacher_forcing, .meta = "R",
                           .min = 0, .max = 1,
                           .help = "probability of feeding the gold previous token at each step (else the predicted)"});
-    cli_add_common(&t, &c, CLI_TRAIN_OPTIONS);
-    int rc = cli_parse(&t, argc, argv, stdout, stderr);
-    if (rc == CLI_OK) rc = cli_check_common(&t, &c, stderr);
+    int rc = cli_parse_train(&t, &c, argc, argv);
     if (rc != CLI_OK) return rc == CLI_HELP_SHOWN ? 0 : rc;
-    cli_apply_threads(&c);
 
     tr_files f;
     rc_graph *g = NULL;
