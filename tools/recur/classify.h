@@ -17,6 +17,7 @@
 #define RECUR_TOOL_CLASSIFY_H
 
 #include "encoder.h"
+#include "seqmodel.h"
 
 int classify_main(int argc, char **argv);
 int classify_train_main(int argc, char **argv);
@@ -50,14 +51,13 @@ typedef struct classify_model {
     rc_attention *attn;
     rc_linear_module head;
     rc_params *params;
-    rc_token_vocab *vocab, *chars, *labels; /* chars: NULL without char features */
+    seq_vocabs v; /* the classes are the labels */
 } classify_model;
 
 /* Builds a model with PyTorch's default init drawn from the INIT stream of
  * a->c.seed; it takes ownership of the vocabularies (also on failure).
  * Errors: those of the modules; *m is then empty. */
-rc_status classify_model_create(classify_model *m, const classify_arch *a, rc_token_vocab *vocab,
-                                rc_token_vocab *chars, rc_token_vocab *labels);
+rc_status classify_model_create(classify_model *m, const classify_arch *a, seq_vocabs v);
 
 /* Loads a model file written by `recur classify train`. Errors: RC_E_IO,
  * RC_E_FORMAT naming the file. */
@@ -65,17 +65,9 @@ rc_status classify_model_load(classify_model *m, const char *path);
 
 void classify_model_free(classify_model *m);
 
-/* The model's metadata: "config", "vocab", "labels" and, with char
- * features, "chars" (JSON texts, freed by classify_meta_free). Errors:
+/* The model's metadata (seqmodel.h), the classes under "labels". Errors:
  * RC_E_NOMEM. */
-typedef struct classify_meta {
-    char *config, *vocab, *labels, *chars;
-    rc_st_kv kv[4];
-    size_t n;
-} classify_meta;
-
-rc_status classify_meta_make(classify_meta *meta, classify_model *m);
-void classify_meta_free(classify_meta *meta);
+rc_status classify_meta_make(seq_meta *meta, classify_model *m);
 
 /* Logits (B, C) of batch b. NULL with the graph's sticky error. */
 rc_tensor *classify_forward(void *model, rc_graph *g, const seq_batch *b);

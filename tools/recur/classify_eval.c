@@ -42,14 +42,14 @@ static void print_confusion(const classify_model *m, const json_int_t *cm, int C
 {
     int w = 9;
     for (int k = 0; k < C; k++) {
-        int len = (int)strlen(rc_token_vocab_token(m->labels, k));
+        int len = (int)strlen(rc_token_vocab_token(m->v.classes, k));
         if (len + 2 > w) w = len + 2;
     }
     fprintf(fp, "confusion (rows: gold label, columns: predicted)\n%*s", w, "");
-    for (int k = 0; k < C; k++) fprintf(fp, "%*s", w, rc_token_vocab_token(m->labels, k));
+    for (int k = 0; k < C; k++) fprintf(fp, "%*s", w, rc_token_vocab_token(m->v.classes, k));
     fputc('\n', fp);
     for (int k = 0; k < C; k++) {
-        fprintf(fp, "%*s", w, rc_token_vocab_token(m->labels, k));
+        fprintf(fp, "%*s", w, rc_token_vocab_token(m->v.classes, k));
         for (int j = 0; j < C; j++) fprintf(fp, "%*" JSON_INTEGER_FORMAT, w, cm[k * C + j]);
         fputc('\n', fp);
     }
@@ -57,7 +57,7 @@ static void print_confusion(const classify_model *m, const json_int_t *cm, int C
 
 static rc_status report(const classify_model *m, const seq_data *d, const seq_output *out, size_t unknown, bool json)
 {
-    int C = rc_token_vocab_size(m->labels);
+    int C = rc_token_vocab_size(m->v.classes);
     json_int_t *cm = malloc(((size_t)C * C + (size_t)C) * sizeof *cm);
     if (!cm) return rc_error(RC_E_NOMEM, "out of memory");
     confusion(d, out->pred, C, cm);
@@ -68,7 +68,7 @@ static rc_status report(const classify_model *m, const seq_data *d, const seq_ou
     if (rec && json) {
         json_t *labels = json_array(), *rows = json_array();
         for (int k = 0; k < C; k++) {
-            json_array_append_new(labels, json_string(rc_token_vocab_token(m->labels, k)));
+            json_array_append_new(labels, json_string(rc_token_vocab_token(m->v.classes, k)));
             json_t *row = json_array();
             for (int j = 0; j < C; j++) json_array_append_new(row, json_integer(cm[k * C + j]));
             json_array_append_new(rows, row);

@@ -9,13 +9,11 @@
 #include "classify.h"
 #include "model_file.h"
 
-static const char TASK[] = "classify";
+static const char TASK[] = "classify", CLASSES[] = "labels";
 static const char *const token_names[] = {"word", "char", NULL};
 static const char *const pool_names[] = {"last", "mean", "max", "attention", NULL};
 _Static_assert(sizeof pool_names / sizeof pool_names[0] == POOL_COUNT + 1, "a name per pooling");
 _Static_assert(sizeof token_names / sizeof token_names[0] == RC_TOKEN_KIND_COUNT + 1, "a name per token kind");
-
-enum { NO_TARGET = -100 };
 
 classify_arch classify_arch_defaults(void)
 {
@@ -63,23 +61,17 @@ static rc_status create_pool(classify_model *m, rc_rng *rng)
     return s;
 }
 
-rc_status classify_model_create(classify_model *m, const classify_arch *a, rc_token_vocab *vocab,
-                                rc_token_vocab *chars, rc_token_vocab *labels)
+rc_status classify_model_create(classify_model *m, const classify_arch *a, seq_vocabs v)
 {
     memset(m, 0, sizeof *m);
     m->arch = *a;
-    m->vocab = vocab;
-    m->chars = chars;
-    m->labels = labels;
-    RC_ASSERT(!a->e.char_features || chars);
+    m->v = v;
     rc_rng rng;
     rc_rng_seed(&rng, cli_stream_seed(&a->c, CLI_STREAM_INIT));
-    rc_status s = encoder_create(&m->enc, &a->c, &a->e, rc_token_vocab_size(vocab), chars ? rc_token_vocab_size(chars) : 0,
-                                 &rng);
-    if (s == RC_OK) s = rc_params_create(&m->params);
-    if (s == RC_OK) s = encoder_add_params(&m->enc, m->params);
+    rc_status s = rc_params_create(&m->params);
+    if (s == RC_OK) s = encoder_create(&m->enc, &a->c, &a->e, &v, &rng, m->params);
     if (s == RC_OK && a->pool == POOL_ATTENTION) s = create_pool(m, &rng);
-    if (s == RC_OK) s = rc_linear_init(&m->head, m->enc.out_size, rc_token_vocab_size(labels), true, &rng);
+    if (s == RC_OK) s = rc_linear_init(&m->head, m->enc.out_size, rc_token_vocab_size(v.classes), true, &rng);
     if (s == RC_OK) s = rc_linear_add_params(&m->head, m->params, "head");
     if (s != RC_OK) classify_model_free(m);
     return s;
@@ -92,21 +84,19 @@ void classify_model_free(classify_model *m)
     rc_attention_free(m->attn);
     rc_tensor_free(m->query);
     encoder_free(&m->enc);
-    rc_token_vocab_free(m->vocab);
-    rc_token_vocab_free(m->chars);
-    rc_token_vocab_free(m->labels);
+    seq_vocabs_free(&m->v);
     memset(m, 0, sizeof *m);
 }
 
 /* The encoder's and the head's parameter values: a lower bound of the
  * network's that grows with every size (the attention pooling, left out,
  * is a few times the size of the encoder's last layer at most). */
-static uint64_t param_values(const classify_arch *a, const rc_token_vocab *vocab, const rc_token_vocab *labels)
+static uint64_t param_values(const classify_arch *a, const seq_vocabs *v)
 {
     enc_opts o = a->e;
     o.char_features = false;
-    uint64_t out = (uint64_t)(o.bidirectional ? 2 : 1) * (uint64_t)a->c.hidden, n = (uint64_t)rc_token_vocab_size(labels);
-    return encoder_values(&a->c, &o, rc_token_vocab_size(vocab), 0) + n * out + n;
+    uint64_t out = (uint64_t)(o.bidirectional ? 2 : 1) * (uint64_t)a->c.hidden, n = (uint64_t)rc_token_vocab_size(v->classes);
+    return encoder_values(&a->c, &o, v) + n * out + n;
 }
 
 rc_status classify_model_load(classify_model *m, const char *path)
@@ -118,51 +108,27 @@ rc_status classify_model_load(classify_model *m, const char *path)
     classify_arch a = classify_arch_defaults();
     cli_table t;
     arch_table(&t, &a);
-    rc_token_vocab *vocab = NULL, *chars = NULL, *labels = NULL;
+    seq_vocabs v = {0};
     s = cli_model_config(f, path, &t, CLASSIFY_ARCH);
-    if (s == RC_OK) s = cli_model_tokens(f, path, "vocab", true, &vocab);
-    if (s == RC_OK && a.e.char_features) s = cli_model_tokens(f, path, "chars", true, &chars);
-    if (s == RC_OK) s = cli_model_tokens(f, path, "labels", false, &labels);
-    if (s == RC_OK) s = cli_model_fits(f, path, param_values(&a, vocab, labels));
+    if (s == RC_OK) s = seq_vocabs_read(&v, f, path, a.e.char_features, CLASSES);
+    if (s == RC_OK) s = cli_model_fits(f, path, param_values(&a, &v));
     rc_st_close(f);
-    if (s == RC_OK && rc_token_vocab_size(labels) < 1) s = rc_error(RC_E_FORMAT, "'%s': metadata \"labels\" is empty", path);
+    if (s == RC_OK) s = seq_vocabs_check(&v, path, CLASSES);
     if (s != RC_OK) {
-        rc_token_vocab_free(vocab);
-        rc_token_vocab_free(chars);
-        rc_token_vocab_free(labels);
+        seq_vocabs_free(&v);
         return s;
     }
-    s = classify_model_create(m, &a, vocab, chars, labels);
+    s = classify_model_create(m, &a, v);
     if (s == RC_OK) s = rc_st_load_params(path, m->params, true);
     if (s != RC_OK) classify_model_free(m);
     return s;
 }
 
-rc_status classify_meta_make(classify_meta *meta, classify_model *m)
+rc_status classify_meta_make(seq_meta *meta, classify_model *m)
 {
-    memset(meta, 0, sizeof *meta);
     cli_table t;
     arch_table(&t, &m->arch);
-    meta->config = cli_json_text(cli_to_json(&t, CLASSIFY_ARCH));
-    rc_status s = meta->config ? RC_OK : rc_error(RC_E_NOMEM, "out of memory");
-    if (s == RC_OK) s = rc_token_vocab_to_json(m->vocab, &meta->vocab);
-    if (s == RC_OK) s = rc_token_vocab_to_json(m->labels, &meta->labels);
-    if (s == RC_OK && m->chars) s = rc_token_vocab_to_json(m->chars, &meta->chars);
-    meta->kv[0] = (rc_st_kv){"config", meta->config};
-    meta->kv[1] = (rc_st_kv){"vocab", meta->vocab};
-    meta->kv[2] = (rc_st_kv){"labels", meta->labels};
-    meta->kv[3] = (rc_st_kv){"chars", meta->chars};
-    meta->n = m->chars ? 4 : 3;
-    return s;
-}
-
-void classify_meta_free(classify_meta *meta)
-{
-    free(meta->config);
-    free(meta->vocab);
-    free(meta->labels);
-    free(meta->chars);
-    memset(meta, 0, sizeof *meta);
+    return seq_meta_make(meta, cli_to_json(&t, CLASSIFY_ARCH), &m->v, CLASSES);
 }
 
 /* (B, D·H): the final states of the last layer, forward direction first. */
@@ -205,17 +171,9 @@ rc_status classify_encode(const classify_model *m, char *const *texts, char *con
     memset(out, 0, sizeof *out);
     seq_tokens tk;
     rc_status s = seq_tokens_from_texts(&tk, texts, lines, n, (rc_token_kind)m->arch.tokens, m->arch.e.max_len, name);
-    if (s == RC_OK) s = seq_data_encode(out, &tk, m->vocab);
-    if (s == RC_OK && m->chars) s = seq_data_add_chars(out, &tk, m->chars);
+    if (s == RC_OK) s = seq_data_encode(out, &tk, &m->v);
     seq_tokens_free(&tk);
-    if (s == RC_OK && !(out->targets = malloc((n ? n : 1) * sizeof *out->targets)))
-        s = rc_error(RC_E_NOMEM, "out of memory");
-    *unknown_labels = 0;
-    for (size_t i = 0; s == RC_OK && i < n; i++) {
-        int id = labels ? rc_token_vocab_id(m->labels, labels[i], strlen(labels[i])) : -1;
-        out->targets[i] = id >= 0 ? id : NO_TARGET;
-        *unknown_labels += id < 0;
-    }
+    if (s == RC_OK) s = seq_data_targets(out, m->v.classes, labels, n, unknown_labels);
     if (s != RC_OK) seq_data_free(out);
     return s;
 }

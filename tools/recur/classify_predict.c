@@ -45,7 +45,7 @@ static rc_status print_batch(const classify_model *m, const seq_output *out, siz
 {
     rc_status s = RC_OK;
     for (size_t i = 0; s == RC_OK && i < n; i++) {
-        const char *label = rc_token_vocab_token(m->labels, out->pred[i]);
+        const char *label = rc_token_vocab_token(m->v.classes, out->pred[i]);
         if (json) s = cli_emit(json_pack("{s:s, s:f}", "label", label, "probability", (double)out->prob[i]), true, stdout);
         else printf("%s\t%.4f\n", label, (double)out->prob[i]);
     }

@@ -42,23 +42,14 @@ static void free_examples(classify_data *d)
 
 /* The vocabularies of the training part: its tokens, their characters (with
  * char features) and its labels. */
-static rc_status build_vocabs(const classify_data *d, const classify_arch *a, const char *name, rc_token_vocab **vocab,
-                              rc_token_vocab **chars, rc_token_vocab **labels)
+static rc_status build_vocabs(const classify_data *d, const classify_arch *a, const char *name, seq_vocabs *v)
 {
-    *vocab = *chars = *labels = NULL;
     seq_tokens tk;
-    rc_str *ls = malloc(d->n_train * sizeof *ls);
-    rc_status s = ls ? seq_tokens_from_texts(&tk, d->ex.texts, d->ex.lines, d->n_train, (rc_token_kind)a->tokens,
-                                             a->e.max_len, name)
-                     : rc_error(RC_E_NOMEM, "out of memory");
-    if (s == RC_OK) {
-        s = seq_tokens_vocab(&tk, a->e.min_count, vocab);
-        if (s == RC_OK && a->e.char_features) s = seq_tokens_char_vocab(&tk, chars);
-        seq_tokens_free(&tk);
-    }
-    for (size_t i = 0; s == RC_OK && i < d->n_train; i++) ls[i] = (rc_str){d->ex.labels[i], strlen(d->ex.labels[i])};
-    if (s == RC_OK) s = rc_token_vocab_build(labels, ls, d->n_train, 1, false);
-    free(ls);
+    memset(v, 0, sizeof *v);
+    rc_status s = seq_tokens_from_texts(&tk, d->ex.texts, d->ex.lines, d->n_train, (rc_token_kind)a->tokens,
+                                        a->e.max_len, name);
+    if (s == RC_OK) s = seq_vocabs_build(v, &tk, a->e.min_count, a->e.char_features, d->ex.labels, d->n_train);
+    seq_tokens_free(&tk);
     return s;
 }
 
@@ -82,12 +73,12 @@ static void log_start(const cli_table *t, const classify_model *m, const classif
     cli_print_effective(t, stderr);
     fprintf(stderr, "%s: %zu training and %zu validation examples; %zu %s tokens, vocabulary %d (with <pad> and <unk>)",
             t->cmd, d->n_train, d->n_valid, train->start[train->n], rc_token_kind_name((rc_token_kind)a->tokens),
-            rc_token_vocab_size(m->vocab));
+            rc_token_vocab_size(m->v.tokens));
     if (valid) fprintf(stderr, ", %zu of %zu validation tokens unknown", valid->unknown, valid->start[valid->n]);
-    fprintf(stderr, "; %d labels:", rc_token_vocab_size(m->labels));
-    for (int i = 0; i < rc_token_vocab_size(m->labels) && i < 10; i++) fprintf(stderr, " %s", rc_token_vocab_token(m->labels, i));
+    fprintf(stderr, "; %d labels:", rc_token_vocab_size(m->v.classes));
+    for (int i = 0; i < rc_token_vocab_size(m->v.classes) && i < 10; i++) fprintf(stderr, " %s", rc_token_vocab_token(m->v.classes, i));
     fprintf(stderr, "%s\n%s: %s%s %d x %d, %zu parameters; %zu steps per epoch\n",
-            rc_token_vocab_size(m->labels) > 10 ? " ..." : "", t->cmd, a->e.bidirectional ? "bidirectional " : "",
+            rc_token_vocab_size(m->v.classes) > 10 ? " ..." : "", t->cmd, a->e.bidirectional ? "bidirectional " : "",
             rc_rnn_mode_name(cli_cell_mode(&a->c)), a->c.layers, a->c.hidden, rc_params_numel(m->params),
             fit->plan.n_batches);
 }
@@ -98,18 +89,18 @@ static int train(const cli_table *t, classify_arch *a)
     const cli_common *c = &a->c;
     classify_data d;
     classify_model m = {0};
-    classify_meta meta = {0};
+    seq_meta meta = {0};
     seq_data train = {0}, valid = {0};
     seq_fit fit = {0};
     rc_graph *g = NULL;
     json_t *identity = NULL;
-    rc_token_vocab *vocab, *chars, *labels;
+    seq_vocabs v;
     size_t unknown;
     char name[512];
     snprintf(name, sizeof name, "'%s'", c->data);
     rc_status s = load_examples(&d, c);
-    if (s == RC_OK) s = build_vocabs(&d, a, name, &vocab, &chars, &labels);
-    if (s == RC_OK) s = classify_model_create(&m, a, vocab, chars, labels);
+    if (s == RC_OK) s = build_vocabs(&d, a, name, &v);
+    if (s == RC_OK) s = classify_model_create(&m, a, v);
     if (s == RC_OK) s = classify_encode(&m, d.ex.texts, d.ex.labels, d.ex.lines, d.n_train, name, &train, &unknown);
     if (s == RC_OK && d.n_valid) {
         snprintf(name, sizeof name, "'%s'", c->valid ? c->valid : c->data);
@@ -139,7 +130,7 @@ static int train(const cli_table *t, classify_arch *a)
     }
     json_decref(identity);
     rc_graph_free(g);
-    classify_meta_free(&meta);
+    seq_meta_free(&meta);
     seq_fit_free(&fit);
     seq_data_free(&train);
     seq_data_free(&valid);

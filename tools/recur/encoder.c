@@ -51,18 +51,29 @@ void enc_add_opts(cli_table *t, enc_opts *o, const char *names)
     }
 }
 
-rc_status encoder_create(encoder *e, const cli_common *c, const enc_opts *o, int vocab, int chars, rc_rng *rng)
+static rc_status add_params(const encoder *e, rc_params *ps)
+{
+    rc_status s = rc_embedding_add_params(&e->embed, ps, "embed");
+    if (s == RC_OK && e->char_rnn) s = rc_embedding_add_params(&e->char_embed, ps, "char_embed");
+    if (s == RC_OK && e->char_rnn) s = rc_rnn_add_params(e->char_rnn, ps, "char_rnn");
+    if (s == RC_OK) s = rc_rnn_add_params(e->rnn, ps, "rnn");
+    return s;
+}
+
+rc_status encoder_create(encoder *e, const cli_common *c, const enc_opts *o, const seq_vocabs *v, rc_rng *rng,
+                         rc_params *ps)
 {
     memset(e, 0, sizeof *e);
+    RC_ASSERT(!o->char_features || v->chars);
     e->arch = *c;
     e->opts = *o;
     int in = c->embed;
-    rc_status s = rc_embedding_init(&e->embed, vocab, c->embed, RC_TOKEN_PAD, rng);
+    rc_status s = rc_embedding_init(&e->embed, rc_token_vocab_size(v->tokens), c->embed, RC_TOKEN_PAD, rng);
     if (s == RC_OK && o->char_features) {
         rc_rnn_config cc = rc_rnn_config_default(cli_cell_mode(c), o->char_embed, o->char_hidden);
         cc.batch_first = true;
         cc.bidirectional = true;
-        s = rc_embedding_init(&e->char_embed, chars, o->char_embed, RC_TOKEN_PAD, rng);
+        s = rc_embedding_init(&e->char_embed, rc_token_vocab_size(v->chars), o->char_embed, RC_TOKEN_PAD, rng);
         if (s == RC_OK) s = rc_rnn_create(&e->char_rnn, &cc, rng);
         in += 2 * o->char_hidden;
     }
@@ -74,28 +85,20 @@ rc_status encoder_create(encoder *e, const cli_common *c, const enc_opts *o, int
     if (s == RC_OK) s = rc_rnn_create(&e->rnn, &rc, rng);
     e->out_size = (o->bidirectional ? 2 : 1) * c->hidden;
     if (s != RC_OK) encoder_free(e);
-    return s;
+    return s == RC_OK ? add_params(e, ps) : s;
 }
 
-uint64_t encoder_values(const cli_common *c, const enc_opts *o, int vocab, int chars)
+uint64_t encoder_values(const cli_common *c, const enc_opts *o, const seq_vocabs *v)
 {
     rc_rnn_mode mode = cli_cell_mode(c);
-    uint64_t n = (uint64_t)vocab * (uint64_t)c->embed;
+    uint64_t n = (uint64_t)rc_token_vocab_size(v->tokens) * (uint64_t)c->embed;
     int in = c->embed;
     if (o->char_features) {
-        n += (uint64_t)chars * (uint64_t)o->char_embed + cli_rnn_values(mode, o->char_embed, o->char_hidden, 1, true);
+        n += (uint64_t)rc_token_vocab_size(v->chars) * (uint64_t)o->char_embed +
+             cli_rnn_values(mode, o->char_embed, o->char_hidden, 1, true);
         in += 2 * o->char_hidden;
     }
     return n + cli_rnn_values(mode, in, c->hidden, c->layers, o->bidirectional);
-}
-
-rc_status encoder_add_params(const encoder *e, rc_params *ps)
-{
-    rc_status s = rc_embedding_add_params(&e->embed, ps, "embed");
-    if (s == RC_OK && e->char_rnn) s = rc_embedding_add_params(&e->char_embed, ps, "char_embed");
-    if (s == RC_OK && e->char_rnn) s = rc_rnn_add_params(e->char_rnn, ps, "char_rnn");
-    if (s == RC_OK) s = rc_rnn_add_params(e->rnn, ps, "rnn");
-    return s;
 }
 
 void encoder_free(encoder *e)

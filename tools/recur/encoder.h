@@ -43,17 +43,17 @@ typedef struct encoder {
     int out_size; /* D·H */
 } encoder;
 
-/* Builds the network with PyTorch's default init drawn from rng, for a
- * vocabulary of `vocab` words and (with char features) `chars` characters.
- * Errors: those of the modules; *e is then empty (safe to free). */
-rc_status encoder_create(encoder *e, const cli_common *c, const enc_opts *o, int vocab, int chars, rc_rng *rng);
+/* Builds the network with PyTorch's default init drawn from rng, for the
+ * tokens of v and (with char features, which need v->chars) their
+ * characters, and adds its parameters to ps: embed.weight,
+ * [char_embed.weight, char_rnn.*,] rnn.*. Errors: those of the modules;
+ * *e is then safe to free. */
+rc_status encoder_create(encoder *e, const cli_common *c, const enc_opts *o, const seq_vocabs *v, rc_rng *rng,
+                         rc_params *ps);
 
-/* The parameter values encoder_create allocates for these options and
+/* The parameter values encoder_create allocates for these options and v's
  * sizes (for cli_model_fits). */
-uint64_t encoder_values(const cli_common *c, const enc_opts *o, int vocab, int chars);
-
-/* Adds embed.weight, [char_embed.weight, char_rnn.*,] rnn.* to ps. */
-rc_status encoder_add_params(const encoder *e, rc_params *ps);
+uint64_t encoder_values(const cli_common *c, const enc_opts *o, const seq_vocabs *v);
 
 void encoder_free(encoder *e);
 

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+enum { NO_TARGET = -100 };
+
 static rc_status no_memory(void) { return rc_error(RC_E_NOMEM, "out of memory for token sequences"); }
 
 static rc_status tokens_alloc(seq_tokens *t, size_t n, size_t n_tok)
@@ -62,12 +64,8 @@ void seq_tokens_free(seq_tokens *t)
     memset(t, 0, sizeof *t);
 }
 
-rc_status seq_tokens_vocab(const seq_tokens *t, int min_count, rc_token_vocab **out)
-{
-    return rc_token_vocab_build(out, t->tok, t->start[t->n], min_count, true);
-}
-
-rc_status seq_tokens_char_vocab(const seq_tokens *t, rc_token_vocab **out)
+/* The vocabulary (with <pad> and <unk>) of the characters of the tokens. */
+static rc_status char_vocab(const seq_tokens *t, rc_token_vocab **out)
 {
     size_t n_tok = t->start[t->n], total = 0;
     for (size_t i = 0; i < n_tok; i++) total += rc_tokenize(t->tok[i].s, t->tok[i].n, RC_TOKENS_CHAR, NULL, 0);
@@ -80,22 +78,25 @@ rc_status seq_tokens_char_vocab(const seq_tokens *t, rc_token_vocab **out)
     return s;
 }
 
-rc_status seq_data_encode(seq_data *d, const seq_tokens *t, const rc_token_vocab *v)
+rc_status seq_vocabs_build(seq_vocabs *v, const seq_tokens *t, int min_count, bool chars, char *const *names, size_t n)
 {
-    memset(d, 0, sizeof *d);
-    size_t n_tok = t->start[t->n];
-    d->n = t->n;
-    d->start = malloc((t->n + 1) * sizeof *d->start);
-    d->ids = malloc((n_tok ? n_tok : 1) * sizeof *d->ids);
-    if (!d->start || !d->ids) return no_memory();
-    memcpy(d->start, t->start, (t->n + 1) * sizeof *d->start);
-    for (size_t i = 0; i < n_tok; i++) {
-        d->ids[i] = rc_token_vocab_id(v, t->tok[i].s, t->tok[i].n);
-        d->unknown += d->ids[i] == RC_TOKEN_UNK;
-    }
-    for (size_t i = 0; i < t->n; i++)
-        if (seq_length(d, i) > d->max_length) d->max_length = seq_length(d, i);
-    return RC_OK;
+    memset(v, 0, sizeof *v);
+    rc_str *classes = malloc((n ? n : 1) * sizeof *classes);
+    rc_status s = classes ? rc_token_vocab_build(&v->tokens, t->tok, t->start[t->n], min_count, true) : no_memory();
+    if (s == RC_OK && chars) s = char_vocab(t, &v->chars);
+    for (size_t i = 0; s == RC_OK && i < n; i++) classes[i] = (rc_str){names[i], strlen(names[i])};
+    if (s == RC_OK) s = rc_token_vocab_build(&v->classes, classes, n, 1, false);
+    free(classes);
+    if (s != RC_OK) seq_vocabs_free(v);
+    return s;
+}
+
+void seq_vocabs_free(seq_vocabs *v)
+{
+    rc_token_vocab_free(v->tokens);
+    rc_token_vocab_free(v->chars);
+    rc_token_vocab_free(v->classes);
+    memset(v, 0, sizeof *v);
 }
 
 /* The character ids of one word into out (SEQ_WORD_CHARS entries); returns
@@ -119,7 +120,9 @@ static int word_chars(const char *w, size_t n, const rc_token_vocab *chars, int 
     return (int)total;
 }
 
-rc_status seq_data_add_chars(seq_data *d, const seq_tokens *t, const rc_token_vocab *chars)
+/* The character features' types: the characters of each distinct word of
+ * t, as ids of chars. */
+static rc_status add_chars(seq_data *d, const seq_tokens *t, const rc_token_vocab *chars)
 {
     size_t n_tok = t->start[t->n];
     rc_token_vocab *types;
@@ -140,6 +143,36 @@ rc_status seq_data_add_chars(seq_data *d, const seq_tokens *t, const rc_token_vo
         d->type_start[k + 1] = d->type_start[k] + (size_t)word_chars(w, strlen(w), chars, d->type_chars + d->type_start[k]);
     }
     rc_token_vocab_free(types);
+    return RC_OK;
+}
+
+rc_status seq_data_encode(seq_data *d, const seq_tokens *t, const seq_vocabs *v)
+{
+    memset(d, 0, sizeof *d);
+    size_t n_tok = t->start[t->n];
+    d->n = t->n;
+    d->start = malloc((t->n + 1) * sizeof *d->start);
+    d->ids = malloc((n_tok ? n_tok : 1) * sizeof *d->ids);
+    if (!d->start || !d->ids) return no_memory();
+    memcpy(d->start, t->start, (t->n + 1) * sizeof *d->start);
+    for (size_t i = 0; i < n_tok; i++) {
+        d->ids[i] = rc_token_vocab_id(v->tokens, t->tok[i].s, t->tok[i].n);
+        d->unknown += d->ids[i] == RC_TOKEN_UNK;
+    }
+    for (size_t i = 0; i < t->n; i++)
+        if (seq_length(d, i) > d->max_length) d->max_length = seq_length(d, i);
+    return v->chars ? add_chars(d, t, v->chars) : RC_OK;
+}
+
+rc_status seq_data_targets(seq_data *d, const rc_token_vocab *classes, char *const *names, size_t n, size_t *unknown)
+{
+    *unknown = 0;
+    if (!(d->targets = malloc((n ? n : 1) * sizeof *d->targets))) return no_memory();
+    for (size_t i = 0; i < n; i++) {
+        int id = names ? rc_token_vocab_id(classes, names[i], strlen(names[i])) : -1;
+        d->targets[i] = id >= 0 ? id : NO_TARGET;
+        *unknown += id < 0;
+    }
     return RC_OK;
 }
 

@@ -3,12 +3,12 @@
  * into the data they were read from), then as ids:
  *
  *     seq_tokens tk;                         // texts split into words or chars
- *     seq_tokens_from_texts(&tk, texts, n, RC_TOKENS_WORD, 400, "'train.tsv'");
- *     rc_token_vocab *v;
- *     seq_tokens_vocab(&tk, 2, &v);          // <pad>, <unk>, tokens seen twice
+ *     seq_tokens_from_texts(&tk, texts, lines, n, RC_TOKENS_WORD, 400, "'train.tsv'");
+ *     seq_vocabs v;                          // <pad>, <unk>, tokens seen twice;
+ *     seq_vocabs_build(&v, &tk, 2, true, labels, n);  // their characters; the labels
  *     seq_data d;
- *     seq_data_encode(&d, &tk, v);           // ids, <unk> for unseen tokens
- *     seq_data_add_chars(&d, &tk, chars);    // each word's characters (tagger)
+ *     seq_data_encode(&d, &tk, &v);          // ids, <unk> for unseen tokens, each word's characters
+ *     seq_data_targets(&d, v.classes, labels, n, &unknown);
  *
  * For the tagger's character features a word is read as at most
  * SEQ_WORD_CHARS characters: a longer word as its first and last
@@ -39,11 +39,19 @@ rc_status seq_tokens_from_tagged(seq_tokens *out, const rc_tagged *d, int max_le
 
 void seq_tokens_free(seq_tokens *t);
 
-/* The vocabulary (with <pad> and <unk>) of the tokens seen min_count times. */
-rc_status seq_tokens_vocab(const seq_tokens *t, int min_count, rc_token_vocab **out);
+/* The vocabularies of a classify or tag model: its tokens (with <pad> and
+ * <unk>), their characters (with character features, else NULL) and its
+ * classes, labels or tags (without specials). */
+typedef struct seq_vocabs {
+    rc_token_vocab *tokens, *chars, *classes;
+} seq_vocabs;
 
-/* The vocabulary (with <pad> and <unk>) of the characters of the tokens. */
-rc_status seq_tokens_char_vocab(const seq_tokens *t, rc_token_vocab **out);
+/* The vocabularies of training data: the tokens of t seen min_count times,
+ * with chars their characters, and the classes named by names[0..n) (one
+ * per sequence, or one per token). Errors: RC_E_NOMEM; *v is then empty. */
+rc_status seq_vocabs_build(seq_vocabs *v, const seq_tokens *t, int min_count, bool chars, char *const *names, size_t n);
+
+void seq_vocabs_free(seq_vocabs *v);
 
 typedef struct seq_data {
     size_t n;          /* sequences */
@@ -60,12 +68,16 @@ typedef struct seq_data {
     int *type_chars;
 } seq_data;
 
-/* The ids of the tokens (RC_TOKEN_UNK for tokens not in v). */
-rc_status seq_data_encode(seq_data *d, const seq_tokens *t, const rc_token_vocab *v);
+/* The ids of the tokens in v->tokens (RC_TOKEN_UNK for those it lacks) and,
+ * when v->chars is set, the character features' types: the characters of
+ * each distinct word of t, as ids of v->chars. No targets yet. Errors:
+ * RC_E_NOMEM (free *d all the same). */
+rc_status seq_data_encode(seq_data *d, const seq_tokens *t, const seq_vocabs *v);
 
-/* Adds the character features' types: the characters of each distinct word
- * of t, as ids of chars. */
-rc_status seq_data_add_chars(seq_data *d, const seq_tokens *t, const rc_token_vocab *chars);
+/* The targets of d: for each of names[0..n) its id in classes, or -100 for
+ * a name that classes lacks (and for all n when names is NULL); *unknown
+ * counts the -100s. Errors: RC_E_NOMEM. */
+rc_status seq_data_targets(seq_data *d, const rc_token_vocab *classes, char *const *names, size_t n, size_t *unknown);
 
 static inline int seq_length(const seq_data *d, size_t i) { return (int)(d->start[i + 1] - d->start[i]); }
 

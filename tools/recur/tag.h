@@ -10,6 +10,7 @@
 #define RECUR_TOOL_TAG_H
 
 #include "encoder.h"
+#include "seqmodel.h"
 
 int tag_main(int argc, char **argv);
 int tag_train_main(int argc, char **argv);
@@ -35,14 +36,13 @@ typedef struct tag_model {
     encoder enc;
     rc_linear_module head;
     rc_params *params;
-    rc_token_vocab *vocab, *chars, *tags; /* chars: NULL without char features */
+    seq_vocabs v; /* the classes are the tags */
 } tag_model;
 
 /* Builds a model with PyTorch's default init drawn from the INIT stream of
  * a->c.seed; it takes ownership of the vocabularies (also on failure).
  * Errors: those of the modules; *m is then empty. */
-rc_status tag_model_create(tag_model *m, const tag_arch *a, rc_token_vocab *vocab, rc_token_vocab *chars,
-                           rc_token_vocab *tags);
+rc_status tag_model_create(tag_model *m, const tag_arch *a, seq_vocabs v);
 
 /* Loads a model file written by `recur tag train`. Errors: RC_E_IO,
  * RC_E_FORMAT naming the file. */
@@ -50,16 +50,9 @@ rc_status tag_model_load(tag_model *m, const char *path);
 
 void tag_model_free(tag_model *m);
 
-/* The model's metadata: "config", "vocab", "tags" and, with char features,
- * "chars" (JSON texts, freed by tag_meta_free). Errors: RC_E_NOMEM. */
-typedef struct tag_meta {
-    char *config, *vocab, *tags, *chars;
-    rc_st_kv kv[4];
-    size_t n;
-} tag_meta;
-
-rc_status tag_meta_make(tag_meta *meta, tag_model *m);
-void tag_meta_free(tag_meta *meta);
+/* The model's metadata (seqmodel.h), the classes under "tags". Errors:
+ * RC_E_NOMEM. */
+rc_status tag_meta_make(seq_meta *meta, tag_model *m);
 
 /* Logits (B·T, C), row b·T + t for position t of sequence b. NULL with the
  * graph's sticky error. */

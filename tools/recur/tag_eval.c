@@ -147,7 +147,7 @@ static rc_status eval_model(const cli_common *c, const rc_tagged *d)
     if (s == RC_OK) s = seq_predict(&runner, g, &sd, &out);
     if (s == RC_OK) {
         for (size_t i = 0; i < d->n_tokens; i++) {
-            pred[i] = rc_token_vocab_token(m.tags, out.pred[i]);
+            pred[i] = rc_token_vocab_token(m.v.classes, out.pred[i]);
             known[i] = sd.ids[i] != RC_TOKEN_UNK;
         }
         s = report(d, pred, known, c->json);

@@ -8,11 +8,9 @@
 #include "model_file.h"
 #include "tag.h"
 
-static const char TASK[] = "tag";
+static const char TASK[] = "tag", CLASSES[] = "tags";
 static const char *const format_names[] = {"auto", "slash", "conll", NULL};
 _Static_assert(sizeof format_names / sizeof format_names[0] == RC_TAGGED_FORMAT_COUNT + 1, "a name per format");
-
-enum { NO_TARGET = -100 };
 
 tag_arch tag_arch_defaults(void)
 {
@@ -39,22 +37,16 @@ static void arch_table(cli_table *t, tag_arch *a)
     enc_add_opts(t, &a->e, "bidirectional char-features char-embed char-hidden max-len");
 }
 
-rc_status tag_model_create(tag_model *m, const tag_arch *a, rc_token_vocab *vocab, rc_token_vocab *chars,
-                           rc_token_vocab *tags)
+rc_status tag_model_create(tag_model *m, const tag_arch *a, seq_vocabs v)
 {
     memset(m, 0, sizeof *m);
     m->arch = *a;
-    m->vocab = vocab;
-    m->chars = chars;
-    m->tags = tags;
+    m->v = v;
     rc_rng rng;
     rc_rng_seed(&rng, cli_stream_seed(&a->c, CLI_STREAM_INIT));
-    RC_ASSERT(!a->e.char_features || chars);
-    rc_status s = encoder_create(&m->enc, &a->c, &a->e, rc_token_vocab_size(vocab), chars ? rc_token_vocab_size(chars) : 0,
-                                 &rng);
-    if (s == RC_OK) s = rc_params_create(&m->params);
-    if (s == RC_OK) s = encoder_add_params(&m->enc, m->params);
-    if (s == RC_OK) s = rc_linear_init(&m->head, m->enc.out_size, rc_token_vocab_size(tags), true, &rng);
+    rc_status s = rc_params_create(&m->params);
+    if (s == RC_OK) s = encoder_create(&m->enc, &a->c, &a->e, &v, &rng, m->params);
+    if (s == RC_OK) s = rc_linear_init(&m->head, m->enc.out_size, rc_token_vocab_size(v.classes), true, &rng);
     if (s == RC_OK) s = rc_linear_add_params(&m->head, m->params, "head");
     if (s != RC_OK) tag_model_free(m);
     return s;
@@ -65,19 +57,15 @@ void tag_model_free(tag_model *m)
     rc_params_free(m->params);
     rc_linear_destroy(&m->head);
     encoder_free(&m->enc);
-    rc_token_vocab_free(m->vocab);
-    rc_token_vocab_free(m->chars);
-    rc_token_vocab_free(m->tags);
+    seq_vocabs_free(&m->v);
     memset(m, 0, sizeof *m);
 }
 
 /* The parameter values of the network: the encoder's and the head's. */
-static uint64_t param_values(const tag_arch *a, const rc_token_vocab *vocab, const rc_token_vocab *chars,
-                             const rc_token_vocab *tags)
+static uint64_t param_values(const tag_arch *a, const seq_vocabs *v)
 {
-    uint64_t out = (uint64_t)(a->e.bidirectional ? 2 : 1) * (uint64_t)a->c.hidden, n = (uint64_t)rc_token_vocab_size(tags);
-    return encoder_values(&a->c, &a->e, rc_token_vocab_size(vocab), chars ? rc_token_vocab_size(chars) : 0) + n * out +
-           n;
+    uint64_t out = (uint64_t)(a->e.bidirectional ? 2 : 1) * (uint64_t)a->c.hidden, n = (uint64_t)rc_token_vocab_size(v->classes);
+    return encoder_values(&a->c, &a->e, v) + n * out + n;
 }
 
 rc_status tag_model_load(tag_model *m, const char *path)
@@ -89,51 +77,27 @@ rc_status tag_model_load(tag_model *m, const char *path)
     tag_arch a = tag_arch_defaults();
     cli_table t;
     arch_table(&t, &a);
-    rc_token_vocab *vocab = NULL, *chars = NULL, *tags = NULL;
+    seq_vocabs v = {0};
     s = cli_model_config(f, path, &t, TAG_ARCH);
-    if (s == RC_OK) s = cli_model_tokens(f, path, "vocab", true, &vocab);
-    if (s == RC_OK && a.e.char_features) s = cli_model_tokens(f, path, "chars", true, &chars);
-    if (s == RC_OK) s = cli_model_tokens(f, path, "tags", false, &tags);
-    if (s == RC_OK) s = cli_model_fits(f, path, param_values(&a, vocab, chars, tags));
+    if (s == RC_OK) s = seq_vocabs_read(&v, f, path, a.e.char_features, CLASSES);
+    if (s == RC_OK) s = cli_model_fits(f, path, param_values(&a, &v));
     rc_st_close(f);
-    if (s == RC_OK && rc_token_vocab_size(tags) < 1) s = rc_error(RC_E_FORMAT, "'%s': metadata \"tags\" is empty", path);
+    if (s == RC_OK) s = seq_vocabs_check(&v, path, CLASSES);
     if (s != RC_OK) {
-        rc_token_vocab_free(vocab);
-        rc_token_vocab_free(chars);
-        rc_token_vocab_free(tags);
+        seq_vocabs_free(&v);
         return s;
     }
-    s = tag_model_create(m, &a, vocab, chars, tags);
+    s = tag_model_create(m, &a, v);
     if (s == RC_OK) s = rc_st_load_params(path, m->params, true);
     if (s != RC_OK) tag_model_free(m);
     return s;
 }
 
-rc_status tag_meta_make(tag_meta *meta, tag_model *m)
+rc_status tag_meta_make(seq_meta *meta, tag_model *m)
 {
-    memset(meta, 0, sizeof *meta);
     cli_table t;
     arch_table(&t, &m->arch);
-    meta->config = cli_json_text(cli_to_json(&t, TAG_ARCH));
-    rc_status s = meta->config ? RC_OK : rc_error(RC_E_NOMEM, "out of memory");
-    if (s == RC_OK) s = rc_token_vocab_to_json(m->vocab, &meta->vocab);
-    if (s == RC_OK) s = rc_token_vocab_to_json(m->tags, &meta->tags);
-    if (s == RC_OK && m->chars) s = rc_token_vocab_to_json(m->chars, &meta->chars);
-    meta->kv[0] = (rc_st_kv){"config", meta->config};
-    meta->kv[1] = (rc_st_kv){"vocab", meta->vocab};
-    meta->kv[2] = (rc_st_kv){"tags", meta->tags};
-    meta->kv[3] = (rc_st_kv){"chars", meta->chars};
-    meta->n = m->chars ? 4 : 3;
-    return s;
-}
-
-void tag_meta_free(tag_meta *meta)
-{
-    free(meta->config);
-    free(meta->vocab);
-    free(meta->tags);
-    free(meta->chars);
-    memset(meta, 0, sizeof *meta);
+    return seq_meta_make(meta, cli_to_json(&t, TAG_ARCH), &m->v, CLASSES);
 }
 
 rc_tensor *tag_forward(void *model, rc_graph *g, const seq_batch *b)
@@ -142,7 +106,7 @@ rc_tensor *tag_forward(void *model, rc_graph *g, const seq_batch *b)
     rc_rnn_result r;
     if (encoder_forward(&m->enc, g, b, &r) != RC_OK) return NULL;
     rc_tensor *logits = rc_linear_forward(&m->head, g, rc_dropout(g, r.output, (rc_real)m->arch.c.dropout));
-    int flat[2] = {b->B * b->T, rc_token_vocab_size(m->tags)};
+    int flat[2] = {b->B * b->T, rc_token_vocab_size(m->v.classes)};
     return rc_reshape(g, logits, 2, flat);
 }
 
@@ -151,17 +115,9 @@ rc_status tag_encode(const tag_model *m, const rc_tagged *d, seq_data *out, size
     memset(out, 0, sizeof *out);
     seq_tokens tk;
     rc_status s = seq_tokens_from_tagged(&tk, d, m->arch.e.max_len);
-    if (s == RC_OK) s = seq_data_encode(out, &tk, m->vocab);
-    if (s == RC_OK && m->chars) s = seq_data_add_chars(out, &tk, m->chars);
+    if (s == RC_OK) s = seq_data_encode(out, &tk, &m->v);
     seq_tokens_free(&tk);
-    if (s == RC_OK && !(out->targets = malloc((d->n_tokens ? d->n_tokens : 1) * sizeof *out->targets)))
-        s = rc_error(RC_E_NOMEM, "out of memory");
-    *unknown_tags = 0;
-    for (size_t i = 0; s == RC_OK && i < d->n_tokens; i++) {
-        int id = d->tags ? rc_token_vocab_id(m->tags, d->tags[i], strlen(d->tags[i])) : -1;
-        out->targets[i] = id >= 0 ? id : NO_TARGET;
-        *unknown_tags += id < 0;
-    }
+    if (s == RC_OK) s = seq_data_targets(out, m->v.classes, d->tags, d->n_tokens, unknown_tags);
     if (s != RC_OK) seq_data_free(out);
     return s;
 }

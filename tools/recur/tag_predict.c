@@ -98,13 +98,13 @@ static rc_status print_batch(const tag_model *m, const sentence_batch *sb, const
             json_t *tokens = json_array(), *tags = json_array();
             for (size_t j = k; j < k + n; j++) {
                 json_array_append_new(tokens, json_string(d->words[j]));
-                json_array_append_new(tags, json_string(rc_token_vocab_token(m->tags, pred[j])));
+                json_array_append_new(tags, json_string(rc_token_vocab_token(m->v.classes, pred[j])));
             }
             rc_status s = cli_emit(json_pack("{s:o, s:o}", "tokens", tokens, "tags", tags), true, stdout);
             if (s != RC_OK) return s;
         } else {
             for (size_t j = k; j < k + n; j++)
-                printf("%s%s/%s", j > k ? " " : "", d->words[j], rc_token_vocab_token(m->tags, pred[j]));
+                printf("%s%s/%s", j > k ? " " : "", d->words[j], rc_token_vocab_token(m->v.classes, pred[j]));
             putchar('\n');
         }
         k += n;

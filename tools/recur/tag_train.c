@@ -58,17 +58,13 @@ static void free_sentences(tag_data *d)
 }
 
 /* The vocabularies of the training sentences: words, characters, tags. */
-static rc_status build_vocabs(const rc_tagged *train, const tag_arch *a, rc_token_vocab **vocab, rc_token_vocab **chars,
-                              rc_token_vocab **tags)
+static rc_status build_vocabs(const rc_tagged *train, const tag_arch *a, seq_vocabs *v)
 {
-    *vocab = *chars = *tags = NULL;
     seq_tokens tk;
+    memset(v, 0, sizeof *v);
     rc_status s = seq_tokens_from_tagged(&tk, train, a->e.max_len);
     if (s != RC_OK) return s;
-    s = seq_tokens_vocab(&tk, a->e.min_count, vocab);
-    if (s == RC_OK && a->e.char_features) s = seq_tokens_char_vocab(&tk, chars);
-    for (size_t i = 0; s == RC_OK && i < train->n_tokens; i++) tk.tok[i] = (rc_str){train->tags[i], strlen(train->tags[i])};
-    if (s == RC_OK) s = rc_token_vocab_build(tags, tk.tok, train->n_tokens, 1, false);
+    s = seq_vocabs_build(v, &tk, a->e.min_count, a->e.char_features, train->tags, train->n_tokens);
     seq_tokens_free(&tk);
     return s;
 }
@@ -97,9 +93,9 @@ static void log_start(const cli_table *t, const tag_model *m, const tag_data *d,
             t->cmd, d->train.n_sentences, d->train.n_tokens, rc_tagged_format_name(d->all.format),
             d->valid.n_sentences, d->valid.n_tokens);
     if (valid) fprintf(stderr, ", %zu of them unknown words", valid->unknown);
-    fprintf(stderr, "); vocabulary %d words (with <pad> and <unk>)", rc_token_vocab_size(m->vocab));
-    if (m->chars) fprintf(stderr, " and %d characters", rc_token_vocab_size(m->chars));
-    fprintf(stderr, "; %d tags\n%s: %s%s %d x %d%s, %zu parameters; %zu steps per epoch\n", rc_token_vocab_size(m->tags),
+    fprintf(stderr, "); vocabulary %d words (with <pad> and <unk>)", rc_token_vocab_size(m->v.tokens));
+    if (m->v.chars) fprintf(stderr, " and %d characters", rc_token_vocab_size(m->v.chars));
+    fprintf(stderr, "; %d tags\n%s: %s%s %d x %d%s, %zu parameters; %zu steps per epoch\n", rc_token_vocab_size(m->v.classes),
             t->cmd, a->e.bidirectional ? "bidirectional " : "", rc_rnn_mode_name(cli_cell_mode(&a->c)), a->c.layers,
             a->c.hidden, a->e.char_features ? " with char features" : "", rc_params_numel(m->params),
             fit->plan.n_batches);
@@ -110,16 +106,16 @@ static int train(cli_table *t, tag_arch *a, rc_tagged_format format)
     const cli_common *c = &a->c;
     tag_data d;
     tag_model m = {0};
-    tag_meta meta = {0};
+    seq_meta meta = {0};
     seq_data train = {0}, valid = {0};
     seq_fit fit = {0};
     rc_graph *g = NULL;
     json_t *identity = NULL;
-    rc_token_vocab *vocab, *chars, *tags;
+    seq_vocabs v;
     size_t unknown;
     rc_status s = load_sentences(&d, c, format);
-    if (s == RC_OK) s = build_vocabs(&d.train, a, &vocab, &chars, &tags);
-    if (s == RC_OK) s = tag_model_create(&m, a, vocab, chars, tags);
+    if (s == RC_OK) s = build_vocabs(&d.train, a, &v);
+    if (s == RC_OK) s = tag_model_create(&m, a, v);
     if (s == RC_OK) s = tag_encode(&m, &d.train, &train, &unknown);
     bool has_valid = d.valid.n_sentences > 0;
     if (s == RC_OK && has_valid) s = tag_encode(&m, &d.valid, &valid, &unknown);
@@ -145,7 +141,7 @@ static int train(cli_table *t, tag_arch *a, rc_tagged_format format)
     }
     json_decref(identity);
     rc_graph_free(g);
-    tag_meta_free(&meta);
+    seq_meta_free(&meta);
     seq_fit_free(&fit);
     seq_data_free(&train);
     seq_data_free(&valid);
