@@ -66,34 +66,33 @@ static uint64_t fingerprint(const classify_data *d)
     return h;
 }
 
-static void log_start(const cli_table *t, const classify_model *m, const classify_data *d, const seq_data *train,
-                      const seq_data *valid, const seq_fit *fit)
+static void log_start(const seq_train_run *r, size_t steps_per_epoch)
 {
+    const classify_model *m = r->runner.model;
     const classify_arch *a = &m->arch;
-    cli_print_effective(t, stderr);
+    const seq_data *train = r->train, *valid = r->valid;
+    const rc_token_vocab *labels = m->v.classes;
+    const char *cmd = r->t->cmd;
     fprintf(stderr, "%s: %zu training and %zu validation examples; %zu %s tokens, vocabulary %d (with <pad> and <unk>)",
-            t->cmd, d->n_train, d->n_valid, train->start[train->n], rc_token_kind_name((rc_token_kind)a->tokens),
+            cmd, train->n, valid ? valid->n : 0, train->start[train->n], rc_token_kind_name((rc_token_kind)a->tokens),
             rc_token_vocab_size(m->v.tokens));
     if (valid) fprintf(stderr, ", %zu of %zu validation tokens unknown", valid->unknown, valid->start[valid->n]);
-    fprintf(stderr, "; %d labels:", rc_token_vocab_size(m->v.classes));
-    for (int i = 0; i < rc_token_vocab_size(m->v.classes) && i < 10; i++) fprintf(stderr, " %s", rc_token_vocab_token(m->v.classes, i));
+    fprintf(stderr, "; %d labels:", rc_token_vocab_size(labels));
+    for (int i = 0; i < rc_token_vocab_size(labels) && i < 10; i++) fprintf(stderr, " %s", rc_token_vocab_token(labels, i));
     fprintf(stderr, "%s\n%s: %s%s %d x %d, %zu parameters; %zu steps per epoch\n",
-            rc_token_vocab_size(m->v.classes) > 10 ? " ..." : "", t->cmd, a->e.bidirectional ? "bidirectional " : "",
+            rc_token_vocab_size(labels) > 10 ? " ..." : "", cmd, a->e.bidirectional ? "bidirectional " : "",
             rc_rnn_mode_name(cli_cell_mode(&a->c)), a->c.layers, a->c.hidden, rc_params_numel(m->params),
-            fit->plan.n_batches);
+            steps_per_epoch);
 }
 
-/* Builds the data, model and trainer, and runs the loop. */
-static int train(const cli_table *t, classify_arch *a)
+/* Builds the data and model, and trains. */
+static int train(cli_table *t, classify_arch *a)
 {
     const cli_common *c = &a->c;
     classify_data d;
     classify_model m = {0};
     seq_meta meta = {0};
     seq_data train = {0}, valid = {0};
-    seq_fit fit = {0};
-    rc_graph *g = NULL;
-    json_t *identity = NULL;
     seq_vocabs v;
     size_t unknown;
     char name[512];
@@ -107,31 +106,17 @@ static int train(const cli_table *t, classify_arch *a)
         s = classify_encode(&m, d.vex->texts + d.v_first, d.vex->labels + d.v_first, d.vex->lines + d.v_first,
                             d.n_valid, name, &valid, &unknown);
     }
-    seq_runner runner = {.model = &m, .forward = classify_forward, .per_token = false, .batch = c->batch,
-                         .word_dropout = a->e.word_dropout};
-    if (s == RC_OK) s = seq_fit_init(&fit, &runner, &train, d.n_valid ? &valid : NULL, c);
     if (s == RC_OK) s = classify_meta_make(&meta, &m);
-    if (s == RC_OK) s = rc_graph_create(&g);
-    if (s == RC_OK) {
-        identity = cli_run_identity((cli_table *)t,
-                                    CLASSIFY_ARCH " min-count word-dropout batch optimizer lr clip eval-every seed valid-fraction",
-                                    "train_examples", d.n_train, "data_fnv1a", fingerprint(&d));
-        if (!identity) s = rc_error(RC_E_NOMEM, "out of memory");
-    }
-    int rc = 1;
-    if (s == RC_OK) {
-        if (!c->quiet) log_start(t, &m, &d, &train, d.n_valid ? &valid : NULL, &fit);
-        cli_train_task task = {.cmd = t->cmd, .name = "classify", .params = m.params, .meta = meta.kv, .n_meta = meta.n,
-                               .identity = identity};
-        seq_fit_task(&fit, &task);
-        rc = cli_train_run(&task, c, g);
-    } else {
-        fprintf(stderr, "%s: %s\n", t->cmd, rc_last_error());
-    }
-    json_decref(identity);
-    rc_graph_free(g);
+    seq_train_run r = {
+        .t = t, .task = "classify", .count_key = "train_examples", .count = d.n_train, .fingerprint = fingerprint(&d),
+        .identity = CLASSIFY_ARCH " min-count word-dropout batch optimizer lr clip eval-every seed valid-fraction",
+        .runner = {.model = &m, .forward = classify_forward, .per_token = false, .batch = c->batch,
+                   .word_dropout = a->e.word_dropout},
+        .train = &train, .valid = d.n_valid ? &valid : NULL, .params = m.params, .meta = meta.kv, .n_meta = meta.n,
+        .log = log_start,
+    };
+    int rc = s == RC_OK ? seq_train(&r, c) : cli_exit_status(t, s);
     seq_meta_free(&meta);
-    seq_fit_free(&fit);
     seq_data_free(&train);
     seq_data_free(&valid);
     classify_model_free(&m);

@@ -178,6 +178,13 @@ int cli_usage_error(const cli_table *t, FILE *err, const char *fmt, ...)
     return CLI_EXIT_USAGE;
 }
 
+int cli_exit_status(const cli_table *t, rc_status s)
+{
+    if (s == RC_OK) return 0;
+    fprintf(stderr, "%s: %s\n", t->cmd, rc_last_error());
+    return 1;
+}
+
 /* The flag named by "no-NAME" (len bytes of name), or -1. */
 static int negated_flag(const cli_table *t, const char *name, size_t len)
 {

@@ -97,6 +97,11 @@ __attribute__((format(printf, 3, 4)))
 #endif
 int cli_usage_error(const cli_table *t, FILE *err, const char *fmt, ...);
 
+/* The exit status of a command whose work ended with s: 0 for RC_OK, or 1
+ * after printing "CMD: " and the last error's message (rc_last_error) to
+ * stderr. */
+int cli_exit_status(const cli_table *t, rc_status s);
+
 /* Writes the current value of o as it would be typed ("0.002", "lstm";
  * "(none)" for a NULL string, "on"/"off" for flags) into buf. Returns buf. */
 char *cli_format(const cli_opt *o, char *buf, size_t n);

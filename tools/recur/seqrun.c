@@ -108,18 +108,6 @@ static void drop_words(seq_batch *b, double p, rc_rng *rng)
             if (rc_rng_uniform(rng) < p) b->ids[i * b->T + t] = RC_TOKEN_UNK;
 }
 
-rc_status seq_train_step(const seq_runner *r, rc_graph *g, const seq_data *d, const size_t *order, int n, seq_batch *b,
-                         double *loss)
-{
-    seq_batch_fill(b, d, order, n, r->per_token);
-    if (r->word_dropout > 0) drop_words(b, r->word_dropout, rc_graph_rng(g));
-    rc_tensor *logits = r->forward(r->model, g, b);
-    rc_tensor *l = rc_cross_entropy(g, logits, b->targets, NO_TARGET, RC_REDUCTION_MEAN);
-    if (!l) return rc_graph_status(g);
-    *loss = l->data[0];
-    return rc_graph_backward(g, l);
-}
-
 double seq_accuracy(const seq_data *d, bool per_token, const int *pred)
 {
     size_t n = n_targets(d, per_token), right = 0;
@@ -127,7 +115,18 @@ double seq_accuracy(const seq_data *d, bool per_token, const int *pred)
     return n ? (double)right / (double)n : 0;
 }
 
-rc_status seq_fit_init(seq_fit *f, const seq_runner *r, const seq_data *train, const seq_data *valid, const cli_common *c)
+/* The state of a run between the loop's calls. */
+typedef struct seq_fit {
+    seq_runner runner;
+    const seq_data *train, *valid;
+    uint64_t seed;
+    seq_plan plan;
+    int64_t epoch; /* of plan, -1 before the first */
+    seq_batch batch;
+    seq_output out;
+} seq_fit;
+
+static rc_status fit_init(seq_fit *f, const seq_runner *r, const seq_data *train, const seq_data *valid, const cli_common *c)
 {
     memset(f, 0, sizeof *f);
     f->runner = *r;
@@ -141,25 +140,34 @@ rc_status seq_fit_init(seq_fit *f, const seq_runner *r, const seq_data *train, c
     return s;
 }
 
-void seq_fit_free(seq_fit *f)
+static void fit_free(seq_fit *f)
 {
     seq_plan_free(&f->plan);
     seq_batch_free(&f->batch);
     seq_output_free(&f->out);
 }
 
+/* Step `step` of the loop: the next batch of the epoch's plan, the mean
+ * cross-entropy in *loss and its gradients accumulated by a backward pass.
+ * Word dropout draws from the graph's generator (saved in checkpoints). */
 static rc_status fit_step(void *self, rc_graph *g, int64_t step, double *loss)
 {
     seq_fit *f = self;
+    const seq_runner *r = &f->runner;
     int64_t nb = (int64_t)f->plan.n_batches, epoch = step / nb;
     size_t k = (size_t)(step % nb);
     if (epoch != f->epoch) {
-        seq_plan_epoch(&f->plan, f->train, f->runner.batch, f->seed, epoch);
+        seq_plan_epoch(&f->plan, f->train, r->batch, f->seed, epoch);
         f->epoch = epoch;
     }
     const size_t *order = f->plan.order + f->plan.bounds[k];
-    int n = (int)(f->plan.bounds[k + 1] - f->plan.bounds[k]);
-    return seq_train_step(&f->runner, g, f->train, order, n, &f->batch, loss);
+    seq_batch_fill(&f->batch, f->train, order, (int)(f->plan.bounds[k + 1] - f->plan.bounds[k]), r->per_token);
+    if (r->word_dropout > 0) drop_words(&f->batch, r->word_dropout, rc_graph_rng(g));
+    rc_tensor *logits = r->forward(r->model, g, &f->batch);
+    rc_tensor *l = rc_cross_entropy(g, logits, f->batch.targets, NO_TARGET, RC_REDUCTION_MEAN);
+    if (!l) return rc_graph_status(g);
+    *loss = l->data[0];
+    return rc_graph_backward(g, l);
 }
 
 static rc_status fit_validate(void *self, rc_graph *g, double *loss, json_t *rec)
@@ -172,12 +180,33 @@ static rc_status fit_validate(void *self, rc_graph *g, double *loss, json_t *rec
     return RC_OK;
 }
 
-void seq_fit_task(seq_fit *f, cli_train_task *task)
+int seq_train(const seq_train_run *r, const cli_common *c)
 {
-    task->self = f;
-    task->step = fit_step;
-    task->validate = fit_validate;
-    task->steps_per_epoch = (int64_t)f->plan.n_batches;
-    task->tokens_per_step = (double)f->train->start[f->train->n] / (double)f->plan.n_batches;
-    task->has_valid = f->valid != NULL;
+    seq_fit fit;
+    rc_graph *g = NULL;
+    json_t *identity = NULL;
+    rc_status s = fit_init(&fit, &r->runner, r->train, r->valid, c);
+    if (s == RC_OK) s = rc_graph_create(&g);
+    if (s == RC_OK) {
+        identity = cli_run_identity(r->t, r->identity, r->count_key, r->count, "data_fnv1a", r->fingerprint);
+        if (!identity) s = rc_error(RC_E_NOMEM, "out of memory");
+    }
+    int rc = cli_exit_status(r->t, s);
+    if (s == RC_OK) {
+        if (!c->quiet) {
+            cli_print_effective(r->t, stderr);
+            r->log(r, fit.plan.n_batches);
+        }
+        cli_train_task task = {
+            .cmd = r->t->cmd, .name = r->task, .self = &fit, .params = r->params, .meta = r->meta, .n_meta = r->n_meta,
+            .identity = identity, .steps_per_epoch = (int64_t)fit.plan.n_batches,
+            .tokens_per_step = (double)r->train->start[r->train->n] / (double)fit.plan.n_batches,
+            .has_valid = r->valid != NULL, .step = fit_step, .validate = fit_validate,
+        };
+        rc = cli_train_run(&task, c, g);
+    }
+    json_decref(identity);
+    rc_graph_free(g);
+    fit_free(&fit);
+    return rc;
 }

@@ -41,43 +41,37 @@ void seq_output_free(seq_output *o);
  * caller's modes are restored). Errors: the graph's, RC_E_NOMEM. */
 rc_status seq_predict(const seq_runner *r, rc_graph *g, const seq_data *d, seq_output *out);
 
-/* One training step on the sequences order[0..n): the mean cross-entropy
- * in *loss, its gradients accumulated by a backward pass. b holds the batch.
- * Word dropout draws from the graph's generator (saved in checkpoints). */
-rc_status seq_train_step(const seq_runner *r, rc_graph *g, const seq_data *d, const size_t *order, int n, seq_batch *b,
-                         double *loss);
-
 /* The share of the n_targets targets of d that pred gets right (targets the
  * model does not know, -100, count as wrong). */
 double seq_accuracy(const seq_data *d, bool per_token, const int *pred);
 
-/* Training with the shared loop of train.h: the batches of each epoch
- * (batch.h) from the seed of --seed's ORDER stream, and validation by the
- * mean cross-entropy per target, reporting "valid_accuracy" too.
- *
- *     seq_fit fit;
- *     seq_fit_init(&fit, &runner, &train, has_valid ? &valid : NULL, &c);
- *     cli_train_task task = {.cmd = ..., .params = ..., ...};
- *     seq_fit_task(&fit, &task);          // step, validate, self, steps per epoch ...
- *     rc = cli_train_run(&task, &c, g);
- *     seq_fit_free(&fit);
- */
-typedef struct seq_fit {
+/* A classify or tag training run. The shared loop of train.h does the
+ * training: the batches of each epoch (batch.h) come from the seed of
+ * --seed's SHUFFLE stream, each step is the mean cross-entropy of one
+ * batch (with word dropout drawn from the graph's generator, saved in
+ * checkpoints), and validation is the mean cross-entropy per target,
+ * reporting "valid_accuracy" too. */
+typedef struct seq_train_run {
+    cli_table *t;          /* the command: its name starts messages, its options are logged and make the identity */
+    const char *task;      /* the model file's "task" */
+    const char *identity;  /* the options a resumed run must share (see cli_run_identity) */
+    const char *count_key; /* the identity's key for count, the number of training examples */
+    size_t count;
+    uint64_t fingerprint;  /* of all the data read (cli_fnv1a) */
     seq_runner runner;
-    const seq_data *train, *valid;
-    uint64_t seed;
-    seq_plan plan;
-    int64_t epoch; /* of plan, -1 before the first */
-    seq_batch batch;
-    seq_output out;
-} seq_fit;
+    const seq_data *train, *valid; /* valid: NULL without validation data */
+    rc_params *params;
+    const rc_st_kv *meta;  /* the model file's task metadata */
+    size_t n_meta;
+    /* Logs the data and the network after the effective command line
+     * (unless --quiet). */
+    void (*log)(const struct seq_train_run *r, size_t steps_per_epoch);
+    const void *data; /* the task's own, for log */
+} seq_train_run;
 
-/* Errors: RC_E_NOMEM. */
-rc_status seq_fit_init(seq_fit *f, const seq_runner *r, const seq_data *train, const seq_data *valid, const cli_common *c);
-void seq_fit_free(seq_fit *f);
-
-/* Sets task's self, step, validate, steps_per_epoch, tokens_per_step and
- * has_valid. */
-void seq_fit_task(seq_fit *f, cli_train_task *task);
+/* Sets up the batches, a graph and the run's identity, logs, and trains.
+ * Returns the exit status (see train.h), after printing an error of the
+ * set-up. */
+int seq_train(const seq_train_run *r, const cli_common *c);
 
 #endif

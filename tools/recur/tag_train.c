@@ -84,23 +84,25 @@ static uint64_t fingerprint(const tag_data *d)
     return h;
 }
 
-static void log_start(const cli_table *t, const tag_model *m, const tag_data *d, const seq_data *valid,
-                      const seq_fit *fit)
+static void log_start(const seq_train_run *r, size_t steps_per_epoch)
 {
+    const tag_model *m = r->runner.model;
     const tag_arch *a = &m->arch;
-    cli_print_effective(t, stderr);
+    const tag_data *d = r->data;
+    const char *cmd = r->t->cmd;
     fprintf(stderr, "%s: %zu training sentences (%zu tokens, %s format) and %zu validation ones (%zu tokens",
-            t->cmd, d->train.n_sentences, d->train.n_tokens, rc_tagged_format_name(d->all.format),
+            cmd, d->train.n_sentences, d->train.n_tokens, rc_tagged_format_name(d->all.format),
             d->valid.n_sentences, d->valid.n_tokens);
-    if (valid) fprintf(stderr, ", %zu of them unknown words", valid->unknown);
+    if (r->valid) fprintf(stderr, ", %zu of them unknown words", r->valid->unknown);
     fprintf(stderr, "); vocabulary %d words (with <pad> and <unk>)", rc_token_vocab_size(m->v.tokens));
     if (m->v.chars) fprintf(stderr, " and %d characters", rc_token_vocab_size(m->v.chars));
     fprintf(stderr, "; %d tags\n%s: %s%s %d x %d%s, %zu parameters; %zu steps per epoch\n", rc_token_vocab_size(m->v.classes),
-            t->cmd, a->e.bidirectional ? "bidirectional " : "", rc_rnn_mode_name(cli_cell_mode(&a->c)), a->c.layers,
+            cmd, a->e.bidirectional ? "bidirectional " : "", rc_rnn_mode_name(cli_cell_mode(&a->c)), a->c.layers,
             a->c.hidden, a->e.char_features ? " with char features" : "", rc_params_numel(m->params),
-            fit->plan.n_batches);
+            steps_per_epoch);
 }
 
+/* Builds the data and model, and trains. */
 static int train(cli_table *t, tag_arch *a, rc_tagged_format format)
 {
     const cli_common *c = &a->c;
@@ -108,9 +110,6 @@ static int train(cli_table *t, tag_arch *a, rc_tagged_format format)
     tag_model m = {0};
     seq_meta meta = {0};
     seq_data train = {0}, valid = {0};
-    seq_fit fit = {0};
-    rc_graph *g = NULL;
-    json_t *identity = NULL;
     seq_vocabs v;
     size_t unknown;
     rc_status s = load_sentences(&d, c, format);
@@ -119,30 +118,18 @@ static int train(cli_table *t, tag_arch *a, rc_tagged_format format)
     if (s == RC_OK) s = tag_encode(&m, &d.train, &train, &unknown);
     bool has_valid = d.valid.n_sentences > 0;
     if (s == RC_OK && has_valid) s = tag_encode(&m, &d.valid, &valid, &unknown);
-    seq_runner runner = {.model = &m, .forward = tag_forward, .per_token = true, .batch = c->batch,
-                         .word_dropout = a->e.word_dropout};
-    if (s == RC_OK) s = seq_fit_init(&fit, &runner, &train, has_valid ? &valid : NULL, c);
     if (s == RC_OK) s = tag_meta_make(&meta, &m);
-    if (s == RC_OK) s = rc_graph_create(&g);
-    if (s == RC_OK) {
-        identity = cli_run_identity(t, TAG_ARCH " min-count word-dropout format batch optimizer lr clip eval-every seed "
-                                    "valid-fraction", "train_sentences", d.train.n_sentences, "data_fnv1a", fingerprint(&d));
-        if (!identity) s = rc_error(RC_E_NOMEM, "out of memory");
-    }
-    int rc = 1;
-    if (s == RC_OK) {
-        if (!c->quiet) log_start(t, &m, &d, has_valid ? &valid : NULL, &fit);
-        cli_train_task task = {.cmd = t->cmd, .name = "tag", .params = m.params, .meta = meta.kv, .n_meta = meta.n,
-                               .identity = identity};
-        seq_fit_task(&fit, &task);
-        rc = cli_train_run(&task, c, g);
-    } else {
-        fprintf(stderr, "%s: %s\n", t->cmd, rc_last_error());
-    }
-    json_decref(identity);
-    rc_graph_free(g);
+    seq_train_run r = {
+        .t = t, .task = "tag", .count_key = "train_sentences", .count = d.train.n_sentences,
+        .fingerprint = fingerprint(&d),
+        .identity = TAG_ARCH " min-count word-dropout format batch optimizer lr clip eval-every seed valid-fraction",
+        .runner = {.model = &m, .forward = tag_forward, .per_token = true, .batch = c->batch,
+                   .word_dropout = a->e.word_dropout},
+        .train = &train, .valid = has_valid ? &valid : NULL, .params = m.params, .meta = meta.kv, .n_meta = meta.n,
+        .log = log_start, .data = &d,
+    };
+    int rc = s == RC_OK ? seq_train(&r, c) : cli_exit_status(t, s);
     seq_meta_free(&meta);
-    seq_fit_free(&fit);
     seq_data_free(&train);
     seq_data_free(&valid);
     tag_model_free(&m);
