@@ -67,8 +67,7 @@ int bench_command(const char *cmd, bench_impl impl, int argc, char **argv)
     cli_format(cli_find(&t, "cell"), cell, sizeof cell);
     rc_status s = impl(&o, &r);
     if (s == RC_OK) s = cli_emit(bench_record(cell, &o, &r), c.json, stdout);
-    if (s != RC_OK) fprintf(stderr, "%s: %s\n", t.cmd, rc_last_error());
-    return s == RC_OK ? 0 : 1;
+    return cli_exit_status(&t, s);
 }
 
 int bench_main(int argc, char **argv) { return bench_command("recur bench", bench_recur, argc, argv); }

@@ -113,11 +113,11 @@ int classify_eval_main(int argc, char **argv)
     seq_runner runner = {.model = &m, .forward = classify_forward, .per_token = false, .batch = c.batch};
     if (s == RC_OK) s = seq_predict(&runner, g, &d, &out);
     if (s == RC_OK) s = report(&m, &d, &out, unknown, c.json);
-    if (s != RC_OK) fprintf(stderr, "%s: %s\n", t.cmd, rc_last_error());
+    rc = cli_exit_status(&t, s);
     rc_graph_free(g);
     seq_output_free(&out);
     seq_data_free(&d);
     rc_labeled_free(&ex);
     classify_model_free(&m);
-    return s == RC_OK ? 0 : 1;
+    return rc;
 }

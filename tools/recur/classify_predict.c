@@ -98,9 +98,9 @@ int classify_predict_main(int argc, char **argv)
     if (s == RC_OK) s = rc_graph_create(&g);
     if (s == RC_OK) s = rc_line_reader_create(&r, stdin, "stdin", RC_LINE_MAX_BYTES);
     if (s == RC_OK) s = predict(&m, g, r, c.batch, c.json);
-    if (s != RC_OK) fprintf(stderr, "%s: %s\n", t.cmd, rc_last_error());
+    rc = cli_exit_status(&t, s);
     rc_line_reader_free(r);
     rc_graph_free(g);
     classify_model_free(&m);
-    return s == RC_OK ? 0 : 1;
+    return rc;
 }

@@ -89,11 +89,11 @@ int lm_eval_main(int argc, char **argv)
                                loss / log(2.0), "chars", (json_int_t)text.n, "unknown_chars", (json_int_t)unknown),
                      c.json, stdout);
     }
-    if (s != RC_OK) fprintf(stderr, "%s: %s\n", t.cmd, rc_last_error());
+    rc = cli_exit_status(&t, s);
     rc_graph_free(g);
     free(ids);
     rc_text_free(&text);
     rc_vocab_free(vocab);
     lm_model_free(&m);
-    return s == RC_OK ? 0 : 1;
+    return rc;
 }

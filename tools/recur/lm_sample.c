@@ -151,11 +151,11 @@ int lm_sample_main(int argc, char **argv)
     }
     if (s == RC_OK && c.json) s = cli_emit(json_pack("{s:s, s:s}", "prime", o.prime, "text", out), true, stdout);
     else if (s == RC_OK) fputc('\n', stdout);
-    if (s != RC_OK) fprintf(stderr, "%s: %s\n", t.cmd, rc_last_error());
+    rc = cli_exit_status(&t, s);
     lm_model_free(&m);
     rc_vocab_free(vocab);
     free(ids);
     free(out);
     rc_text_free(&prime);
-    return s == RC_OK ? 0 : 1;
+    return rc;
 }

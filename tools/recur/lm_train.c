@@ -198,10 +198,7 @@ int lm_train_main(int argc, char **argv)
         rc = s == RC_OK ? cli_train_run(&task, &c, g) : 1;
         rc_params_free(carried);
     }
-    if (s != RC_OK) {
-        fprintf(stderr, "%s: %s\n", t.cmd, rc_last_error());
-        rc = 1;
-    }
+    if (s != RC_OK) rc = cli_exit_status(&t, s);
     json_decref(identity);
     free(config);
     free(vocab);

@@ -274,7 +274,7 @@ int tag_eval_main(int argc, char **argv)
     rc_tagged d;
     rc_status s = rc_tagged_read(&d, c.data, (rc_tagged_format)format);
     if (s == RC_OK) s = c.model ? eval_model(&c, &d) : eval_baseline(&c, baseline, (rc_tagged_format)format, &d);
-    if (s != RC_OK) fprintf(stderr, "%s: %s\n", t.cmd, rc_last_error());
+    rc = cli_exit_status(&t, s);
     rc_tagged_free(&d);
-    return s == RC_OK ? 0 : 1;
+    return rc;
 }

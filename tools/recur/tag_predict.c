@@ -157,12 +157,12 @@ int tag_predict_main(int argc, char **argv)
     if (s == RC_OK) s = rc_graph_create(&g);
     if (s == RC_OK) s = rc_line_reader_create(&r, stdin, "stdin", RC_LINE_MAX_BYTES);
     while (s == RC_OK && (s = read_lines(&sb, r)) == RC_OK && sb.lines > 0) s = predict_batch(&m, g, &sb, c.batch, c.json);
-    if (s != RC_OK) fprintf(stderr, "%s: %s\n", t.cmd, rc_last_error());
+    rc = cli_exit_status(&t, s);
     free(sb.n_words);
     free(sb.text);
     free(sb.word_at);
     rc_line_reader_free(r);
     rc_graph_free(g);
     tag_model_free(&m);
-    return s == RC_OK ? 0 : 1;
+    return rc;
 }

@@ -48,12 +48,12 @@ int translate_eval_main(int argc, char **argv)
                                (json_int_t)src.n, "beam", o.beam, "unknown_source_tokens", (json_int_t)src.unknown,
                                "unknown_target_tokens", (json_int_t)tgt.unknown),
                      c.json, stdout);
-    if (s != RC_OK) fprintf(stderr, "%s: %s\n", t.cmd, rc_last_error());
+    rc = cli_exit_status(&t, s);
     if (hyps) tr_hyps_free(hyps, src.n);
     free(hyps);
     tr_texts_free(&src);
     tr_texts_free(&tgt);
     rc_tsv_free(&tsv);
     tr_model_free(&m);
-    return s == RC_OK ? 0 : 1;
+    return rc;
 }

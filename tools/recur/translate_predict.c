@@ -151,12 +151,12 @@ int translate_predict_main(int argc, char **argv)
     if (s == RC_OK) s = tr_decode_all(&m, &src, &o, hyps);
     if (s == RC_OK) s = print_all(&m, &in, hyps, c.json);
     if (s == RC_OK && map) s = draw(map, &m, &in, hyps);
-    if (s != RC_OK) fprintf(stderr, "%s: %s\n", t.cmd, rc_last_error());
+    rc = cli_exit_status(&t, s);
     if (hyps) tr_hyps_free(hyps, src.n);
     free(hyps);
     free(bytes);
     tr_texts_free(&src);
     rc_tsv_free(&in);
     tr_model_free(&m);
-    return s == RC_OK ? 0 : 1;
+    return rc;
 }

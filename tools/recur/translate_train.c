@@ -332,8 +332,7 @@ int translate_train_main(int argc, char **argv)
         };
         rc = cli_train_run(&task, &c, g);
     } else {
-        fprintf(stderr, "%s: %s\n", t.cmd, rc_last_error());
-        rc = 1;
+        rc = cli_exit_status(&t, s);
     }
     json_decref(identity);
     free(config);
