@@ -5,95 +5,72 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "linebatch.h"
 #include "metrics.h"
-#include "seqrun.h"
 #include "tag.h"
 
-/* Up to cap lines of input. The words of all of them are copied, each
- * NUL-terminated, into text; word k starts at word_at[k]. */
-typedef struct sentence_batch {
-    size_t lines, cap;   /* lines read, at most cap */
-    size_t *n_words;     /* per line */
+/* The words of a batch of lines as sentences without tags: the words of
+ * line i, NUL-terminated copies in text, are n_words[i] of d.words; a line
+ * without words is no sentence. */
+typedef struct sentences {
+    rc_tagged d;
+    size_t *n_words;
     char *text;
-    size_t text_len, text_cap;
-    size_t *word_at;
-    size_t words, words_cap;
-} sentence_batch;
+} sentences;
 
-static bool grow(void **p, size_t *cap, size_t need, size_t elem)
+static void sentences_free(sentences *st)
 {
-    if (need <= *cap) return true;
-    size_t c = *cap ? *cap : 256;
-    while (c < need) c *= 2;
-    void *q = realloc(*p, c * elem);
-    if (!q) return false;
-    *p = q;
-    *cap = c;
-    return true;
+    free(st->d.starts);
+    free(st->d.words);
+    free(st->n_words);
+    free(st->text);
 }
 
-static rc_status add_line(sentence_batch *sb, const char *line, size_t len)
+static rc_status split_lines(sentences *st, const line_batch *lb)
 {
-    size_t n = rc_tokenize(line, len, RC_TOKENS_WORD, NULL, 0);
-    void *text = sb->text, *at = sb->word_at;
-    bool ok = grow(&text, &sb->text_cap, sb->text_len + len + n + 1, 1);
-    sb->text = text;
-    ok = ok && grow(&at, &sb->words_cap, sb->words + n + 1, sizeof *sb->word_at);
-    sb->word_at = at;
-    if (!ok) return rc_error(RC_E_NOMEM, "out of memory");
-    for (size_t i = 0; i < len;) {
-        rc_str w;
-        if (rc_tokenize(line + i, len - i, RC_TOKENS_WORD, &w, 1) == 0) break;
-        sb->word_at[sb->words++] = sb->text_len;
-        memcpy(sb->text + sb->text_len, w.s, w.n);
-        sb->text[sb->text_len + w.n] = '\0';
-        sb->text_len += w.n + 1;
-        i = (size_t)(w.s - line) + w.n;
+    memset(st, 0, sizeof *st);
+    size_t words = 0, bytes = 0;
+    for (size_t i = 0; i < lb->n; i++) {
+        size_t len = strlen(lb->texts[i]);
+        words += rc_tokenize(lb->texts[i], len, RC_TOKENS_WORD, NULL, 0);
+        bytes += len + 1;
     }
-    sb->n_words[sb->lines++] = n;
-    return RC_OK;
-}
-
-/* Reads up to sb->cap lines; sb->lines is 0 at the end of the input. */
-static rc_status read_lines(sentence_batch *sb, rc_line_reader *r)
-{
-    sb->lines = sb->words = sb->text_len = 0;
-    while (sb->lines < sb->cap) {
-        const char *line;
-        size_t len;
-        rc_status s = rc_line_reader_next(r, &line, &len);
-        if (s != RC_OK) return s;
-        if (!line) break;
-        s = add_line(sb, line, len);
-        if (s != RC_OK) return s;
-    }
-    return RC_OK;
-}
-
-/* The non-empty lines as sentences without tags (starts and words owned by
- * the caller, freed with free()). */
-static rc_status as_sentences(const sentence_batch *sb, rc_tagged *d)
-{
-    memset(d, 0, sizeof *d);
-    d->starts = malloc((sb->lines + 1) * sizeof *d->starts);
-    d->words = malloc((sb->words + 1) * sizeof *d->words);
-    if (!d->starts || !d->words) return rc_error(RC_E_NOMEM, "out of memory");
+    rc_tagged *d = &st->d;
+    d->starts = malloc((lb->n + 1) * sizeof *d->starts);
+    d->words = malloc((words + 1) * sizeof *d->words);
+    st->n_words = malloc((lb->n ? lb->n : 1) * sizeof *st->n_words);
+    st->text = malloc(bytes + 1);
+    if (!d->starts || !d->words || !st->n_words || !st->text) return rc_error(RC_E_NOMEM, "out of memory");
     d->starts[0] = 0;
-    for (size_t i = 0; i < sb->lines; i++)
-        if (sb->n_words[i] > 0) {
-            d->n_tokens += sb->n_words[i];
+    char *at = st->text;
+    for (size_t i = 0; i < lb->n; i++) {
+        const char *line = lb->texts[i];
+        size_t len = strlen(line), n = 0;
+        for (size_t k = 0; k < len;) {
+            rc_str w;
+            if (rc_tokenize(line + k, len - k, RC_TOKENS_WORD, &w, 1) == 0) break;
+            memcpy(at, w.s, w.n);
+            at[w.n] = '\0';
+            d->words[d->n_tokens + n++] = at;
+            at += w.n + 1;
+            k = (size_t)(w.s - line) + w.n;
+        }
+        st->n_words[i] = n;
+        if (n > 0) {
+            d->n_tokens += n;
             d->starts[++d->n_sentences] = d->n_tokens;
         }
-    for (size_t k = 0; k < sb->words; k++) d->words[k] = sb->text + sb->word_at[k];
+    }
     return RC_OK;
 }
 
 /* word/TAG for each word, a line per input line (empty for an empty one). */
-static rc_status print_batch(const tag_model *m, const sentence_batch *sb, const rc_tagged *d, const int *pred, bool json)
+static rc_status print_batch(const tag_model *m, const sentences *st, size_t lines, const int *pred, bool json)
 {
+    const rc_tagged *d = &st->d;
     size_t k = 0;
-    for (size_t i = 0; i < sb->lines; i++) {
-        size_t n = sb->n_words[i];
+    for (size_t i = 0; i < lines; i++) {
+        size_t n = st->n_words[i];
         if (json) {
             json_t *tokens = json_array(), *tags = json_array();
             for (size_t j = k; j < k + n; j++) {
@@ -113,24 +90,23 @@ static rc_status print_batch(const tag_model *m, const sentence_batch *sb, const
     return RC_OK;
 }
 
-static rc_status predict_batch(tag_model *m, rc_graph *g, const sentence_batch *sb, int batch, bool json)
+static rc_status answer(const seq_runner *r, rc_graph *g, const line_batch *lb, bool json)
 {
-    rc_tagged d;
+    const tag_model *m = r->model;
+    sentences st;
     seq_data sd = {0};
     seq_output out = {0};
     size_t unknown;
-    rc_status s = as_sentences(sb, &d);
-    if (s == RC_OK && d.n_tokens > 0) {
-        seq_runner runner = {.model = m, .forward = tag_forward, .per_token = true, .batch = batch};
-        s = tag_encode(m, &d, &sd, &unknown);
+    rc_status s = split_lines(&st, lb);
+    if (s == RC_OK && st.d.n_tokens > 0) {
+        s = tag_encode(m, &st.d, &sd, &unknown);
         if (s == RC_OK) s = seq_output_alloc(&out, &sd, true);
-        if (s == RC_OK) s = seq_predict(&runner, g, &sd, &out);
+        if (s == RC_OK) s = seq_predict(r, g, &sd, &out);
     }
-    if (s == RC_OK) s = print_batch(m, sb, &d, out.pred, json);
+    if (s == RC_OK) s = print_batch(m, &st, lb->n, out.pred, json);
     seq_output_free(&out);
     seq_data_free(&sd);
-    free(d.starts);
-    free(d.words);
+    sentences_free(&st);
     return s;
 }
 
@@ -149,20 +125,10 @@ int tag_predict_main(int argc, char **argv)
     cli_apply_threads(&c);
 
     tag_model m = {0};
-    rc_graph *g = NULL;
-    rc_line_reader *r = NULL;
-    sentence_batch sb = {.cap = (size_t)c.batch};
-    sb.n_words = malloc(sb.cap * sizeof *sb.n_words);
-    rc_status s = sb.n_words ? tag_model_load(&m, c.model) : rc_error(RC_E_NOMEM, "out of memory");
-    if (s == RC_OK) s = rc_graph_create(&g);
-    if (s == RC_OK) s = rc_line_reader_create(&r, stdin, "stdin", RC_LINE_MAX_BYTES);
-    while (s == RC_OK && (s = read_lines(&sb, r)) == RC_OK && sb.lines > 0) s = predict_batch(&m, g, &sb, c.batch, c.json);
+    seq_runner runner = {.model = &m, .forward = tag_forward, .per_token = true, .batch = c.batch};
+    rc_status s = tag_model_load(&m, c.model);
+    if (s == RC_OK) s = line_batches_answer(&runner, c.json, answer);
     rc = cli_exit_status(&t, s);
-    free(sb.n_words);
-    free(sb.text);
-    free(sb.word_at);
-    rc_line_reader_free(r);
-    rc_graph_free(g);
     tag_model_free(&m);
     return rc;
 }
