@@ -9,7 +9,6 @@
 #include "classify.h"
 #include "model_file.h"
 
-static const char TASK[] = "classify", CLASSES[] = "labels";
 static const char *const token_names[] = {"word", "char", NULL};
 static const char *const pool_names[] = {"last", "mean", "max", "attention", NULL};
 _Static_assert(sizeof pool_names / sizeof pool_names[0] == POOL_COUNT + 1, "a name per pooling");
@@ -91,34 +90,25 @@ void classify_model_free(classify_model *m)
 /* The encoder's and the head's parameter values: a lower bound of the
  * network's that grows with every size (the attention pooling, left out,
  * is a few times the size of the encoder's last layer at most). */
-static uint64_t param_values(const classify_arch *a, const seq_vocabs *v)
+static uint64_t param_values(const cli_common *c, const enc_opts *e, const seq_vocabs *v)
 {
-    enc_opts o = a->e;
+    enc_opts o = *e;
     o.char_features = false;
-    uint64_t out = (uint64_t)(o.bidirectional ? 2 : 1) * (uint64_t)a->c.hidden, n = (uint64_t)rc_token_vocab_size(v->classes);
-    return encoder_values(&a->c, &o, v) + n * out + n;
+    uint64_t out = (uint64_t)(o.bidirectional ? 2 : 1) * (uint64_t)c->hidden, n = (uint64_t)rc_token_vocab_size(v->classes);
+    return encoder_values(c, &o, v) + n * out + n;
 }
+
+static const seq_model_kind KIND = {"classify", CLASSIFY_ARCH, "labels", param_values};
 
 rc_status classify_model_load(classify_model *m, const char *path)
 {
     memset(m, 0, sizeof *m);
-    rc_st_file *f;
-    rc_status s = cli_model_open(&f, path, TASK);
-    if (s != RC_OK) return s;
     classify_arch a = classify_arch_defaults();
     cli_table t;
     arch_table(&t, &a);
-    seq_vocabs v = {0};
-    s = cli_model_config(f, path, &t, CLASSIFY_ARCH);
-    if (s == RC_OK) s = seq_vocabs_read(&v, f, path, a.e.char_features, CLASSES);
-    if (s == RC_OK) s = cli_model_fits(f, path, param_values(&a, &v));
-    rc_st_close(f);
-    if (s == RC_OK) s = seq_vocabs_check(&v, path, CLASSES);
-    if (s != RC_OK) {
-        seq_vocabs_free(&v);
-        return s;
-    }
-    s = classify_model_create(m, &a, v);
+    seq_vocabs v;
+    rc_status s = seq_model_read(&v, path, &KIND, &t, &a.c, &a.e);
+    if (s == RC_OK) s = classify_model_create(m, &a, v);
     if (s == RC_OK) s = rc_st_load_params(path, m->params, true);
     if (s != RC_OK) classify_model_free(m);
     return s;
@@ -128,7 +118,7 @@ rc_status classify_meta_make(seq_meta *meta, classify_model *m)
 {
     cli_table t;
     arch_table(&t, &m->arch);
-    return seq_meta_make(meta, cli_to_json(&t, CLASSIFY_ARCH), &m->v, CLASSES);
+    return seq_meta_make(meta, &t, &m->v, &KIND);
 }
 
 /* (B, D·H): the final states of the last layer, forward direction first. */

@@ -142,9 +142,7 @@ int classify_train_main(int argc, char **argv)
     cli_add_common_as(&t, c, "model", "OUT", CLI_MODEL_OUT_HELP, true);
     cli_add_common(&t, c, "resume");
     classify_add_opts(&t, &a);
-    enc_add_opts(&t, &a.e, "min-count max-len word-dropout");
-    cli_add_common(&t, c, "cell layers hidden embed dropout");
-    enc_add_opts(&t, &a.e, "bidirectional char-features char-embed char-hidden");
+    enc_add_train_opts(&t, c, &a.e);
     int rc = cli_parse_train(&t, c, argc, argv);
     if (rc == CLI_OK && a.e.char_features && a.tokens == RC_TOKENS_CHAR)
         rc = cli_usage_error(&t, stderr, "--char-features reads the characters of words: it needs --tokens word");

@@ -51,6 +51,13 @@ void enc_add_opts(cli_table *t, enc_opts *o, const char *names)
     }
 }
 
+void enc_add_train_opts(cli_table *t, cli_common *c, enc_opts *o)
+{
+    enc_add_opts(t, o, "min-count max-len word-dropout");
+    cli_add_common(t, c, "cell layers hidden embed dropout");
+    enc_add_opts(t, o, "bidirectional char-features char-embed char-hidden");
+}
+
 static rc_status add_params(const encoder *e, rc_params *ps)
 {
     rc_status s = rc_embedding_add_params(&e->embed, ps, "embed");

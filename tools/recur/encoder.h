@@ -35,6 +35,12 @@ extern const enc_opts enc_opts_defaults;
  * char-features char-embed char-hidden) bound to o. */
 void enc_add_opts(cli_table *t, enc_opts *o, const char *names);
 
+/* Adds the options of a classify or tag train command that shape its data
+ * and encoder, in their order in --help: min-count max-len word-dropout
+ * (bound to o), cell layers hidden embed dropout (to c), bidirectional
+ * char-features char-embed char-hidden (to o). */
+void enc_add_train_opts(cli_table *t, cli_common *c, enc_opts *o);
+
 typedef struct encoder {
     cli_common arch; /* cell, layers, hidden, embed, dropout */
     enc_opts opts;

@@ -9,8 +9,19 @@
 #ifndef RECUR_TOOL_SEQMODEL_H
 #define RECUR_TOOL_SEQMODEL_H
 
+#include "encoder.h"
 #include "model_file.h"
-#include "seqdata.h"
+
+/* What tells the model files of the two tasks apart. */
+typedef struct seq_model_kind {
+    const char *task;    /* the file's "task" */
+    const char *arch;    /* the network's options, as "config" holds them */
+    const char *classes; /* the classes' key */
+    /* The parameter values the network of these options and vocabularies
+     * needs, or a lower bound that grows with every size (see
+     * cli_model_fits). */
+    uint64_t (*values)(const cli_common *c, const enc_opts *e, const seq_vocabs *v);
+} seq_model_kind;
 
 /* The metadata to save: "config", "vocab", the classes under their key
  * and, with char features, "chars" (JSON texts, freed by seq_meta_free),
@@ -21,18 +32,19 @@ typedef struct seq_meta {
     size_t n;
 } seq_meta;
 
-/* config: the network's options as cli_to_json gives them (the reference
- * is stolen; NULL means out of memory). Errors: RC_E_NOMEM. */
-rc_status seq_meta_make(seq_meta *meta, json_t *config, const seq_vocabs *v, const char *classes_key);
+/* t: a table bound to the network's options, k->arch among them. Errors:
+ * RC_E_NOMEM. */
+rc_status seq_meta_make(seq_meta *meta, cli_table *t, const seq_vocabs *v, const seq_model_kind *k);
 void seq_meta_free(seq_meta *meta);
 
-/* Reads the vocabularies of model file f (at path): "chars" only when chars
- * is set, the classes under classes_key. Errors: those of cli_model_tokens;
- * *v then holds what was read (free it with seq_vocabs_free). */
-rc_status seq_vocabs_read(seq_vocabs *v, const rc_st_file *f, const char *path, bool chars, const char *classes_key);
-
-/* Refuses vocabularies without classes: RC_E_FORMAT naming the file and
- * the classes' key. */
-rc_status seq_vocabs_check(const seq_vocabs *v, const char *path, const char *classes_key);
+/* Reads what the model file at path holds besides the parameters: checks
+ * that it is a model of k->task, sets the options of t (bound to the task's
+ * network options, c and e among them) from "config", reads the
+ * vocabularies ("chars" only with e->char_features), and refuses a file
+ * whose tensors hold fewer values than k->values asks, then one without
+ * classes. Errors: those of model_file.h, naming the file; *v is then
+ * empty. */
+rc_status seq_model_read(seq_vocabs *v, const char *path, const seq_model_kind *k, cli_table *t, const cli_common *c,
+                         const enc_opts *e);
 
 #endif

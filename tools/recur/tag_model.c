@@ -8,7 +8,6 @@
 #include "model_file.h"
 #include "tag.h"
 
-static const char TASK[] = "tag", CLASSES[] = "tags";
 static const char *const format_names[] = {"auto", "slash", "conll", NULL};
 _Static_assert(sizeof format_names / sizeof format_names[0] == RC_TAGGED_FORMAT_COUNT + 1, "a name per format");
 
@@ -62,32 +61,23 @@ void tag_model_free(tag_model *m)
 }
 
 /* The parameter values of the network: the encoder's and the head's. */
-static uint64_t param_values(const tag_arch *a, const seq_vocabs *v)
+static uint64_t param_values(const cli_common *c, const enc_opts *e, const seq_vocabs *v)
 {
-    uint64_t out = (uint64_t)(a->e.bidirectional ? 2 : 1) * (uint64_t)a->c.hidden, n = (uint64_t)rc_token_vocab_size(v->classes);
-    return encoder_values(&a->c, &a->e, v) + n * out + n;
+    uint64_t out = (uint64_t)(e->bidirectional ? 2 : 1) * (uint64_t)c->hidden, n = (uint64_t)rc_token_vocab_size(v->classes);
+    return encoder_values(c, e, v) + n * out + n;
 }
+
+static const seq_model_kind KIND = {"tag", TAG_ARCH, "tags", param_values};
 
 rc_status tag_model_load(tag_model *m, const char *path)
 {
     memset(m, 0, sizeof *m);
-    rc_st_file *f;
-    rc_status s = cli_model_open(&f, path, TASK);
-    if (s != RC_OK) return s;
     tag_arch a = tag_arch_defaults();
     cli_table t;
     arch_table(&t, &a);
-    seq_vocabs v = {0};
-    s = cli_model_config(f, path, &t, TAG_ARCH);
-    if (s == RC_OK) s = seq_vocabs_read(&v, f, path, a.e.char_features, CLASSES);
-    if (s == RC_OK) s = cli_model_fits(f, path, param_values(&a, &v));
-    rc_st_close(f);
-    if (s == RC_OK) s = seq_vocabs_check(&v, path, CLASSES);
-    if (s != RC_OK) {
-        seq_vocabs_free(&v);
-        return s;
-    }
-    s = tag_model_create(m, &a, v);
+    seq_vocabs v;
+    rc_status s = seq_model_read(&v, path, &KIND, &t, &a.c, &a.e);
+    if (s == RC_OK) s = tag_model_create(m, &a, v);
     if (s == RC_OK) s = rc_st_load_params(path, m->params, true);
     if (s != RC_OK) tag_model_free(m);
     return s;
@@ -97,7 +87,7 @@ rc_status tag_meta_make(seq_meta *meta, tag_model *m)
 {
     cli_table t;
     arch_table(&t, &m->arch);
-    return seq_meta_make(meta, cli_to_json(&t, TAG_ARCH), &m->v, CLASSES);
+    return seq_meta_make(meta, &t, &m->v, &KIND);
 }
 
 rc_tensor *tag_forward(void *model, rc_graph *g, const seq_batch *b)

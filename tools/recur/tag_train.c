@@ -157,9 +157,7 @@ int tag_train_main(int argc, char **argv)
     tag_add_format(&t, &format);
     cli_add_common_as(&t, c, "model", "OUT", CLI_MODEL_OUT_HELP, true);
     cli_add_common(&t, c, "resume");
-    enc_add_opts(&t, &a.e, "min-count max-len word-dropout");
-    cli_add_common(&t, c, "cell layers hidden embed dropout");
-    enc_add_opts(&t, &a.e, "bidirectional char-features char-embed char-hidden");
+    enc_add_train_opts(&t, c, &a.e);
     int rc = cli_parse_train(&t, c, argc, argv);
     if (rc != CLI_OK) return rc == CLI_HELP_SHOWN ? 0 : rc;
     return train(&t, &a, (rc_tagged_format)format);
