@@ -88,8 +88,9 @@ void classify_model_free(classify_model *m)
 }
 
 /* The encoder's and the head's parameter values: a lower bound of the
- * network's that grows with every size (the attention pooling, left out,
- * is a few times the size of the encoder's last layer at most). */
+ * network's that grows with every size (the attention pooling and the
+ * character features, left out, are a few times the size of the encoder's
+ * last layer at most). */
 static uint64_t param_values(const cli_common *c, const enc_opts *e, const seq_vocabs *v)
 {
     enc_opts o = *e;
