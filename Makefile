@@ -81,7 +81,7 @@ $(OUT)/$(1)/bin/test_fuzz_regressions: $(OUT)/$(1)/tests/test_fuzz_regressions.o
 $(OUT)/$(1)/tests/support/kill_shim.so: $(KILL_SHIM)
 	@mkdir -p $$(@D)
 	$$(CC) $$(WARN) -D_GNU_SOURCE -O2 -fPIC -shared $$< -ldl -o $$@
--include $$($(1)_OBJ:.o=.d) $$($(1)_SUP:.o=.d) $$($(1)_FUZ:.o=.d) $$(wildcard $(OUT)/$(1)/tests/fuzz/*.d)
+-include $$($(1)_OBJ:.o=.d) $$($(1)_SUP:.o=.d) $$($(1)_FUZ:.o=.d) $$(wildcard $(OUT)/$(1)/tests/*.d $(OUT)/$(1)/tests/fuzz/*.d)
 $(1)_LINK := $(2) $(3)
 $$(foreach d,$$(TOOL_DIRS),$$(eval $$(call tool,$(1),$$(d))))
 endef
