@@ -126,6 +126,17 @@ static void test_gemm_levels(void)
                     gemm_ref(ta, tb, M, N, K, 0.5, A, B, beta, C0, want);
                     rc_test_close(name, C, want, (size_t)M * N, 1e-4, 0);
                 }
+        /* with a bias row, added once although K spans two blocks */
+        for (int t = 0; t < 4; t++) {
+            bool ta = t & 1, tb = t & 2;
+            char name[96];
+            snprintf(name, sizeof name, "%s gemm_bias ta=%d tb=%d", rc_simd_name((rc_simd)level), ta, tb);
+            memcpy(C, C0, sizeof(float) * M * N);
+            rc_gemm_bias(ta, tb, M, N, K, A, ta ? M : K, B, tb ? K : N, C0 + N, C, N);
+            gemm_ref(ta, tb, M, N, K, 1, A, B, 0, C0, want);
+            for (int i = 0; i < M * N; i++) want[i] += C0[N + i % N];
+            rc_test_close(name, C, want, (size_t)M * N, 1e-4, 0);
+        }
         /* packed: columns [32, 45) alone, then [0, 32) accumulating */
         rc_gemm_pack_b(true, K, N, B, K, packed);
         gemm_ref(false, true, M, N, K, 1, A, B, 1, C0, want);

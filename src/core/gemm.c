@@ -12,6 +12,7 @@
 
 #include <cblas.h>
 #include <stdlib.h>
+#include <string.h>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -27,7 +28,7 @@ static int imin(int a, int b) { return a < b ? a : b; }
 /* The portable kernel: the reference the vector kernels are tested against,
  * and the one the double build and non-x86 builds use. */
 static void kernel_c(int mr, int nr, int K, const rc_real *a, size_t rs, size_t cs, const rc_real *b, rc_real alpha,
-                     rc_real beta, rc_real *C, int ldc)
+                     rc_real beta, const rc_real *bias, rc_real *C, int ldc)
 {
     rc_real acc[MR][NR] = {{0}};
     for (int k = 0; k < K; k++)
@@ -38,7 +39,8 @@ static void kernel_c(int mr, int nr, int K, const rc_real *a, size_t rs, size_t 
     for (int i = 0; i < mr; i++)
         for (int j = 0; j < nr; j++) {
             rc_real *c = C + (size_t)i * ldc + j;
-            *c = beta == 0 ? alpha * acc[i][j] : alpha * acc[i][j] + beta * *c;
+            rc_real v = bias ? alpha * acc[i][j] + bias[j] : alpha * acc[i][j];
+            *c = beta == 0 ? v : v + beta * *c;
         }
 }
 
@@ -59,14 +61,21 @@ static rc_gemm_kernel_fn active_kernel(void)
     return k;
 }
 
+/* The transposing pack of the active level, or NULL (the loops below serve
+ * then). */
+static rc_gemm_pack_fn active_pack(void) { return rc_simd_active() == RC_SIMD_AVX512 ? rc_gemm_pack_t_avx512() : NULL; }
+
 /* dst = rows [i0, i0 + mc) by columns [p0, p0 + kc) of op(A), in strips of
  * MR rows: strip s at dst + s·MR·kc, element (i, k) at i + k·MR. */
 static void pack_a(bool ta, const rc_real *A, int lda, int i0, int mc, int p0, int kc, rc_real *dst)
 {
+    rc_gemm_pack_fn fast = ta ? NULL : active_pack();
     /* walk the source in its storage order */
     for (int s = 0; s < mc; s += MR, dst += (size_t)MR * kc) {
         int mr = imin(MR, mc - s);
-        if (ta)
+        if (fast)
+            fast(MR, mr, kc, A + (size_t)(i0 + s) * lda + p0, (size_t)lda, dst);
+        else if (ta)
             for (int k = 0; k < kc; k++)
                 for (int i = 0; i < mr; i++) dst[(size_t)k * MR + i] = A[(size_t)(p0 + k) * lda + i0 + s + i];
         else
@@ -79,8 +88,13 @@ static void pack_a(bool ta, const rc_real *A, int lda, int i0, int mc, int p0, i
  * NR columns (zero past nc): panel q at dst + q·NR·kc. */
 static void pack_b(bool tb, const rc_real *B, int ldb, int p0, int kc, int j0, int nc, rc_real *dst)
 {
+    rc_gemm_pack_fn fast = tb ? active_pack() : NULL;
     for (int q = 0; q < nc; q += NR, dst += (size_t)NR * kc) {
         int nr = imin(NR, nc - q);
+        if (fast) {
+            fast(NR, nr, kc, B + (size_t)(j0 + q) * ldb + p0, (size_t)ldb, dst);
+            continue;
+        }
         if (tb)
             for (int j = 0; j < nr; j++)
                 for (int k = 0; k < kc; k++) dst[(size_t)k * NR + j] = B[(size_t)(j0 + q + j) * ldb + p0 + k];
@@ -92,10 +106,14 @@ static void pack_b(bool tb, const rc_real *B, int ldb, int p0, int kc, int j0, i
     }
 }
 
-static void scale_c(int M, int N, rc_real beta, rc_real *C, int ldc)
+/* C = beta C + 1 biasᵀ (bias may be NULL), the product when K = 0 */
+static void scale_c(int M, int N, rc_real beta, const rc_real *bias, rc_real *C, int ldc)
 {
     for (int i = 0; i < M; i++)
-        for (int j = 0; j < N; j++) C[(size_t)i * ldc + j] = beta == 0 ? 0 : beta * C[(size_t)i * ldc + j];
+        for (int j = 0; j < N; j++) {
+            rc_real *c = C + (size_t)i * ldc + j;
+            *c = (beta == 0 ? 0 : beta * *c) + (bias ? bias[j] : 0);
+        }
 }
 
 /* Values of the packing buffer of an (M, N, K) product: one block of each. */
@@ -103,15 +121,16 @@ static size_t buf_size(int N, int K) { return (size_t)imin(KC, K) * ((imin(NC, N
 
 /* The blocked product on one kernel; buf holds buf_size(N, K) values. */
 static void gemm_blocked(rc_gemm_kernel_fn kern, bool ta, bool tb, int M, int N, int K, rc_real alpha,
-                         const rc_real *A, int lda, const rc_real *B, int ldb, rc_real beta, rc_real *C, int ldc,
-                         rc_real *buf)
+                         const rc_real *A, int lda, const rc_real *B, int ldb, rc_real beta, const rc_real *bias,
+                         rc_real *C, int ldc, rc_real *buf)
 {
     rc_real *bp = buf, *ap = buf + (size_t)imin(KC, K) * ((imin(NC, N) + NR - 1) / NR * NR);
-    if (K == 0) scale_c(M, N, beta, C, ldc);
+    if (K == 0) scale_c(M, N, beta, bias, C, ldc);
     for (int jc = 0; jc < N; jc += NC) {
         int nc = imin(NC, N - jc);
         for (int pc = 0; pc < K; pc += KC) {
             int kc = imin(KC, K - pc);
+            /* the first block of K applies beta and adds the bias, the others accumulate */
             rc_real b_eff = pc == 0 ? beta : 1;
             pack_b(tb, B, ldb, pc, kc, jc, nc, bp);
             for (int ic = 0; ic < M; ic += MC) {
@@ -120,15 +139,23 @@ static void gemm_blocked(rc_gemm_kernel_fn kern, bool ta, bool tb, int M, int N,
                 for (int jr = 0; jr < nc; jr += NR)
                     for (int ir = 0; ir < mc; ir += MR)
                         kern(imin(MR, mc - ir), imin(NR, nc - jr), kc, ap + (size_t)ir * kc, 1, MR,
-                             bp + (size_t)jr * kc, alpha, b_eff, C + (size_t)(ic + ir) * ldc + jc + jr, ldc);
+                             bp + (size_t)jr * kc, alpha, b_eff, pc == 0 && bias ? bias + jc + jr : NULL,
+                             C + (size_t)(ic + ir) * ldc + jc + jr, ldc);
             }
         }
     }
 }
 
+/* The product on cblas; with a bias, beta must be 0 (C is filled with it
+ * first). */
 static void gemm_cblas(bool trans_a, bool trans_b, int M, int N, int K, rc_real alpha, const rc_real *A, int lda,
-                       const rc_real *B, int ldb, rc_real beta, rc_real *C, int ldc)
+                       const rc_real *B, int ldb, rc_real beta, const rc_real *bias, rc_real *C, int ldc)
 {
+    if (bias) {
+        RC_ASSERT(beta == 0);
+        for (int i = 0; i < M; i++) memcpy(C + (size_t)i * ldc, bias, (size_t)N * sizeof(rc_real));
+        beta = 1;
+    }
     enum CBLAS_TRANSPOSE ta = trans_a ? CblasTrans : CblasNoTrans;
     enum CBLAS_TRANSPOSE tb = trans_b ? CblasTrans : CblasNoTrans;
 #ifdef RC_DOUBLE
@@ -141,22 +168,28 @@ static void gemm_cblas(bool trans_a, bool trans_b, int M, int N, int K, rc_real 
 /* One thread's share: a column slice, or a row slice of a narrow product.
  * Falls back to cblas if its packing buffer cannot be had. */
 static void gemm_slice(rc_gemm_kernel_fn kern, bool ta, bool tb, int M, int N, int K, rc_real alpha,
-                       const rc_real *A, int lda, const rc_real *B, int ldb, rc_real beta, rc_real *C, int ldc)
+                       const rc_real *A, int lda, const rc_real *B, int ldb, rc_real beta, const rc_real *bias,
+                       rc_real *C, int ldc)
 {
     rc_real *buf = malloc(buf_size(N, K) * sizeof(rc_real));
     if (buf)
-        gemm_blocked(kern, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, buf);
+        gemm_blocked(kern, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, bias, C, ldc, buf);
     else
-        gemm_cblas(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        gemm_cblas(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, bias, C, ldc);
     free(buf);
 }
 
-/* Threads worth using: one per ~4 MFLOP, outside parallel regions only. */
+/* Threads worth using: one per ~30 MFLOP (~150 µs of work), outside
+ * parallel regions only. A parallel region costs more than its fork: the
+ * idle thread spins afterwards, slowing the serial work that follows. A
+ * B = 1 LSTM layer's training call (T = 50, H = 256: four 26-MFLOP
+ * products) took 4.1 ms on two threads at one thread per 4 MFLOP, 2.7 ms at
+ * one per 30 MFLOP, 2.9 ms on one thread. */
 static int gemm_threads(int M, int N, int K)
 {
 #ifdef _OPENMP
     if (omp_in_parallel()) return 1;
-    double work = 2.0 * M * N * K / 4e6;
+    double work = 2.0 * M * N * K / 3e7;
     int n = rc_num_threads();
     return work < n ? (work < 1 ? 1 : (int)work) : n;
 #else
@@ -165,13 +198,15 @@ static int gemm_threads(int M, int N, int K)
 #endif
 }
 
-void rc_gemm(bool trans_a, bool trans_b, int M, int N, int K, rc_real alpha, const rc_real *A, int lda,
-             const rc_real *B, int ldb, rc_real beta, rc_real *C, int ldc)
+/* rc_gemm and rc_gemm_bias: C = alpha op(A) op(B) + beta C + 1 biasᵀ, with
+ * beta 0 where there is a bias. */
+static void gemm(bool trans_a, bool trans_b, int M, int N, int K, rc_real alpha, const rc_real *A, int lda,
+                 const rc_real *B, int ldb, rc_real beta, const rc_real *bias, rc_real *C, int ldc)
 {
     if (M == 0 || N == 0) return;
     rc_gemm_kernel_fn kern = active_kernel();
     if (!kern) {
-        gemm_cblas(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        gemm_cblas(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, bias, C, ldc);
         return;
     }
     int nt = gemm_threads(M, N, K);
@@ -186,14 +221,27 @@ void rc_gemm(bool trans_a, bool trans_b, int M, int N, int K, rc_real alpha, con
         if (by_cols) {
             int j0 = lo * NR, j1 = imin(N, hi * NR);
             const rc_real *Bs = trans_b ? B + (size_t)j0 * ldb : B + j0;
-            gemm_slice(kern, trans_a, trans_b, M, j1 - j0, K, alpha, A, lda, Bs, ldb, beta, C + j0, ldc);
+            gemm_slice(kern, trans_a, trans_b, M, j1 - j0, K, alpha, A, lda, Bs, ldb, beta, bias ? bias + j0 : NULL,
+                       C + j0, ldc);
         } else {
             int i0 = lo * MR, i1 = imin(M, hi * MR);
             const rc_real *As = trans_a ? A + i0 : A + (size_t)i0 * lda;
-            gemm_slice(kern, trans_a, trans_b, i1 - i0, N, K, alpha, As, lda, B, ldb, beta, C + (size_t)i0 * ldc,
-                       ldc);
+            gemm_slice(kern, trans_a, trans_b, i1 - i0, N, K, alpha, As, lda, B, ldb, beta, bias,
+                       C + (size_t)i0 * ldc, ldc);
         }
     }
+}
+
+void rc_gemm(bool trans_a, bool trans_b, int M, int N, int K, rc_real alpha, const rc_real *A, int lda,
+             const rc_real *B, int ldb, rc_real beta, rc_real *C, int ldc)
+{
+    gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, NULL, C, ldc);
+}
+
+void rc_gemm_bias(bool trans_a, bool trans_b, int M, int N, int K, const rc_real *A, int lda, const rc_real *B,
+                  int ldb, const rc_real *bias, rc_real *C, int ldc)
+{
+    gemm(trans_a, trans_b, M, N, K, 1, A, lda, B, ldb, 0, bias, C, ldc);
 }
 
 size_t rc_gemm_packed_size(int K, int N) { return (size_t)K * (size_t)((N + NR - 1) / NR * NR); }
@@ -209,11 +257,11 @@ void rc_gemm_packed(int M, int n0, int n1, int K, const rc_real *A, int lda, con
     RC_ASSERT(n0 % NR == 0 && n0 <= n1 && (beta == 0 || beta == 1));
     rc_gemm_kernel_fn kern = active_kernel();
     if (!kern) kern = kernel_c;
-    if (K == 0) scale_c(M, n1 - n0, beta, C + n0, ldc);
+    if (K == 0) scale_c(M, n1 - n0, beta, NULL, C + n0, ldc);
     for (int j = n0; j < n1 && K > 0; j += NR)
         for (int i = 0; i < M; i += MR)
             kern(imin(MR, M - i), imin(NR, n1 - j), K, A + (size_t)i * lda, (size_t)lda, 1, packed + (size_t)j * K,
-                 1, beta, C + (size_t)i * ldc + j, ldc);
+                 1, beta, NULL, C + (size_t)i * ldc + j, ldc);
 }
 
 void rc_gemm_set_threads(int n) { openblas_set_num_threads(n); }

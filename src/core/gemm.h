@@ -23,6 +23,12 @@
 void rc_gemm(bool trans_a, bool trans_b, int M, int N, int K, rc_real alpha, const rc_real *A, int lda,
              const rc_real *B, int ldb, rc_real beta, rc_real *C, int ldc);
 
+/* C (M, N) = op(A) op(B) + 1 biasᵀ: the product with bias (N values) added
+ * to every row, overwriting C; one pass over C instead of filling it with
+ * the bias first. */
+void rc_gemm_bias(bool trans_a, bool trans_b, int M, int N, int K, const rc_real *A, int lda, const rc_real *B,
+                  int ldb, const rc_real *bias, rc_real *C, int ldc);
+
 /* Columns per packed panel: packed column ranges start at multiples of it. */
 #define RC_GEMM_NR 32
 

@@ -12,12 +12,13 @@
 #include "recur/ops.h"
 
 /* x (N, I), W (O, I), b (O) or NULL, y (N, O) */
-/* y = x Wᵀ + b: y starts as b in every row, then gemm adds x Wᵀ */
+/* y = x Wᵀ + b */
 static void linear_forward(rc_real *y, const rc_real *x, const rc_real *W, const rc_real *b, int N, int I, int O)
 {
     if (b)
-        for (int n = 0; n < N; n++) memcpy(y + (size_t)n * O, b, (size_t)O * sizeof *b);
-    rc_gemm(false, true, N, O, I, 1, x, I, W, I, b ? 1 : 0, y, O);
+        rc_gemm_bias(false, true, N, O, I, x, I, W, I, b, y, O);
+    else
+        rc_gemm(false, true, N, O, I, 1, x, I, W, I, 0, y, O);
 }
 
 /* forward was y = x Wᵀ + b, so dx += dy W, dW += dyᵀ x, db += Σ_n dy[n]; NULL grads are skipped */
