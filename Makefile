@@ -26,6 +26,13 @@ else
 OUT     := build
 BASE    += -fopenmp
 LDLIBS  += -fopenmp
+# oneDNN's sgemm for the large products, where it is installed (libdnnl-dev;
+# see docs/performance.md, "Choosing the GEMM"). It threads with OpenMP, so
+# the OMP=0 build goes without it.
+ifneq ($(wildcard /usr/include/oneapi/dnnl/dnnl.h),)
+BASE    += -DRC_HAVE_DNNL
+LDLIBS  += -ldnnl
+endif
 endif
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs, with apt-get, the Debian packages recur needs that are missing:
-# a C compiler and make, OpenBLAS and jansson, and for the test command
+# a C compiler and make, OpenBLAS, oneDNN and jansson, and for the test command
 # valgrind and clang with its libFuzzer, sanitizer and OpenMP runtimes. With --fetch it also makes sure
 # npm is available for scripts/fetch_data.sh. Prints nothing when everything
 # is already there; runs apt-get update only when something must be installed.
 set -euo pipefail
 
-want=(build-essential libopenblas-dev libjansson-dev valgrind clang libclang-rt-14-dev libomp-dev)
+want=(build-essential libopenblas-dev libdnnl-dev libjansson-dev valgrind clang libclang-rt-14-dev libomp-dev)
 fetch=0
 for arg in "$@"; do
     case "$arg" in
