@@ -260,19 +260,22 @@ static void test_levels_agree(void)
 }
 
 /* Threads split columns and units, never a sum: two threads give the same
- * bits as one (tolerance 0). Sizes large enough for the steps to be shared. */
+ * bits as one (tolerance 0). Sizes large enough for the steps to be shared
+ * (2^20 flops and more: B H² ≥ 2^19 for the RNN) and, for the LSTM, for the
+ * products over all steps to go to oneDNN where the build has it. */
 static void test_threads_agree(void)
 {
-    static const int lengths[8] = {9, 9, 3, 9, 1, 7, 9, 2};
+    enum { T = 9, B = 16, I = 48, H = 192 };
+    static const int lengths[B] = {9, 9, 3, 9, 1, 7, 9, 2, 5, 9, 4, 8, 9, 6, 2, 9};
     int saved = rc_num_threads();
     for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
         for (int bidir = 0; bidir < 2; bidir++) {
-            rc_rnn_config cfg = rc_rnn_config_default(modes[i], 48, 72);
+            rc_rnn_config cfg = rc_rnn_config_default(modes[i], I, H);
             cfg.bidirectional = bidir;
             rc_set_num_threads(1);
-            run want = run_layer(cfg, 9, 8, bidir ? lengths : NULL);
+            run want = run_layer(cfg, T, B, bidir ? lengths : NULL);
             rc_set_num_threads(2);
-            run got = run_layer(cfg, 9, 8, bidir ? lengths : NULL);
+            run got = run_layer(cfg, T, B, bidir ? lengths : NULL);
             char what[96];
             snprintf(what, sizeof what, "%s%s 2 threads vs 1", rc_rnn_mode_name(modes[i]), bidir ? " bidir" : "");
             compare_runs(what, &got, &want, 0);
@@ -280,6 +283,36 @@ static void test_threads_agree(void)
             run_free(&want);
         }
     rc_set_num_threads(saved);
+}
+
+/* rc_gemm itself, on products large enough to be shared by two threads (and
+ * to go to oneDNN where the build has it): the same bits on one thread and
+ * on two, at the vector levels (at the scalar level cblas decides). */
+static void test_gemm_threads_agree(void)
+{
+    enum { M = 800, N = 256, K = 160 }; /* 65 MFLOP: a share for each of two threads */
+    float *A = malloc(sizeof(float) * M * K), *Bm = malloc(sizeof(float) * K * N), *bias = malloc(sizeof(float) * N);
+    float *C1 = malloc(sizeof(float) * M * N), *C2 = malloc(sizeof(float) * M * N);
+    fill(A, (size_t)M * K, 4), fill(Bm, (size_t)K * N, 5), fill(bias, N, 6);
+    rc_simd saved_simd = rc_simd_active();
+    int saved = rc_num_threads();
+    for (int level = RC_SIMD_AVX2; level <= (int)rc_simd_best(); level++)
+        for (int t = 0; t < 4; t++) {
+            bool ta = t & 1, tb = t & 2;
+            RC_CHECK_OK(rc_set_simd((rc_simd)level));
+            float *C[2] = {C1, C2};
+            for (int k = 0; k < 2; k++) {
+                rc_set_num_threads(k + 1);
+                rc_gemm_bias(ta, tb, M, N, K, A, ta ? M : K, Bm, tb ? K : N, bias, C[k], N);
+                rc_gemm(ta, tb, M, N, K, 0.5f, A, ta ? M : K, Bm, tb ? K : N, 1, C[k], N);
+            }
+            char name[96];
+            snprintf(name, sizeof name, "%s gemm ta=%d tb=%d 2 threads vs 1", rc_simd_name((rc_simd)level), ta, tb);
+            rc_test_close(name, C2, C1, (size_t)M * N, 0, 0);
+        }
+    rc_set_num_threads(saved);
+    RC_CHECK_OK(rc_set_simd(saved_simd));
+    free(A), free(Bm), free(bias), free(C1), free(C2);
 }
 
 static void test_set_simd_errors(void)
@@ -295,6 +328,7 @@ int main(void)
     RC_RUN(test_gemm_levels);
     RC_RUN(test_levels_agree);
     RC_RUN(test_threads_agree);
+    RC_RUN(test_gemm_threads_agree);
     RC_RUN(test_set_simd_errors);
     return rc_test_finish();
 }
