@@ -152,16 +152,22 @@ static void gemm_blocked(rc_gemm_kernel_fn kern, bool ta, bool tb, int M, int N,
     }
 }
 
-/* The product on cblas; with a bias, beta must be 0 (C is filled with it
- * first). */
+/* For a library product without a bias term: C (M, N) = 1 biasᵀ, after
+ * which the product adds into C (beta 1). beta must be 0 with a bias. */
+static void bias_into_c(int M, int N, const rc_real **bias, rc_real *beta, rc_real *C, int ldc)
+{
+    if (!*bias) return;
+    RC_ASSERT(*beta == 0);
+    for (int i = 0; i < M; i++) memcpy(C + (size_t)i * ldc, *bias, (size_t)N * sizeof(rc_real));
+    *bias = NULL;
+    *beta = 1;
+}
+
+/* The product on cblas. */
 static void gemm_cblas(bool trans_a, bool trans_b, int M, int N, int K, rc_real alpha, const rc_real *A, int lda,
                        const rc_real *B, int ldb, rc_real beta, const rc_real *bias, rc_real *C, int ldc)
 {
-    if (bias) {
-        RC_ASSERT(beta == 0);
-        for (int i = 0; i < M; i++) memcpy(C + (size_t)i * ldc, bias, (size_t)N * sizeof(rc_real));
-        beta = 1;
-    }
+    bias_into_c(M, N, &bias, &beta, C, ldc);
     enum CBLAS_TRANSPOSE ta = trans_a ? CblasTrans : CblasNoTrans;
     enum CBLAS_TRANSPOSE tb = trans_b ? CblasTrans : CblasNoTrans;
 #ifdef RC_DOUBLE
@@ -221,12 +227,7 @@ static bool gemm_dnnl(bool trans_a, bool trans_b, int M, int N, int K, rc_real a
 {
 #if USE_DNNL
     if (rc_simd_active() != RC_SIMD_AVX512 || K == 0 || 2.0 * M * N * K < DNNL_MIN_FLOPS) return false;
-    if (*bias) {
-        RC_ASSERT(*beta == 0);
-        for (int i = 0; i < M; i++) memcpy(C + (size_t)i * ldc, *bias, (size_t)N * sizeof(rc_real));
-        *bias = NULL;
-        *beta = 1;
-    }
+    bias_into_c(M, N, bias, beta, C, ldc);
     /* oneDNN takes OpenMP's thread count for the calling thread */
     int saved = omp_get_max_threads();
     omp_set_num_threads(nt);
