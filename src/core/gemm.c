@@ -1,6 +1,6 @@
 /*
- * rc_gemm on cblas or on the library's blocked kernels (see gemm.h), and the
- * packed-weight product of the recurrent layers.
+ * rc_gemm on oneDNN's sgemm, on the library's blocked kernels or on cblas
+ * (see gemm.h), and the packed-weight product of the recurrent layers.
  *
  * The blocked product follows the usual three-level blocking: a KC by NC
  * block of op(B) packed into column panels (kept in L3), an MC by KC block

@@ -8,9 +8,10 @@
  * stored. beta = 0 overwrites C (NaN in C is not propagated).
  *
  * In single precision with a vector instruction set active (recur/runtime.h)
- * the products run on the library's own blocked kernels (gemm_x86.c), so
- * their speed does not depend on how the installed BLAS picks its kernels;
- * otherwise on cblas. Recurrent layers multiply by the same weights at every
+ * the products run on the library's own blocked kernels (gemm_x86.c), or,
+ * at the AVX-512 level in a build with oneDNN (RC_HAVE_DNNL), large ones on
+ * oneDNN's sgemm; either way their speed does not depend on how the
+ * installed BLAS picks its kernels. Otherwise they run on cblas. Recurrent layers multiply by the same weights at every
  * step: they pack op(B) once (rc_gemm_pack_b) and call rc_gemm_packed per
  * step, on any range of whole column panels, so threads can split the
  * columns.
